@@ -1,0 +1,17 @@
+"""The event log: an append-only, hash-chained history that every other package trusts.
+
+Events are the only way state changes in zhili. This package stores them (SQLite or
+PostgreSQL through SQLAlchemy), guarantees a gap-free global order that readers can trust,
+makes retries idempotent, rejects stale writers, and lets an auditor prove that nothing was
+altered. It knows nothing of certificates, OCR or Kafka.
+"""
+from events.store import (
+    ConcurrencyError,
+    EventStore,
+    NewEvent,
+    RecordedEvent,
+    StoreError,
+    open_store,
+)
+
+__all__ = ["ConcurrencyError", "EventStore", "NewEvent", "RecordedEvent", "StoreError", "open_store"]
