@@ -1,0 +1,175 @@
+"""OCR engines behind one interface: an upright greyscale image in, normalised Lines out.
+
+Both engines run one thread per process (the machine's cores belong to the worker
+processes, not to one engine) and are created once per process by `get_engine`.
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from PIL import Image
+
+from ocr.normalise import normalise_line
+from ocr.page import Line, UnreadableDocument
+
+# Measured in bench/ocr_engines.py on generated certificates (see that file's docstring):
+# RapidOCR reads them more accurately; Tesseract is the faster one.
+AUTO_ENGINE = "rapidocr"
+
+
+class Engine(Protocol):
+    name: str
+
+    def recognise(self, image: Image.Image, timeout_s: float = 0) -> list[Line]:
+        """Lines read from an upright image, top to bottom; timeout_s=0 means no limit."""
+        ...
+
+
+_ASCII_WORD = re.compile(r"[0-9A-Za-z]$")
+
+
+class TesseractEngine:
+    """Tesseract 5 through pytesseract, Simplified Chinese plus English."""
+
+    name = "tesseract"
+
+    def __init__(self, lang: str = "chi_sim+eng", psm: int = 3) -> None:
+        # Tesseract's OpenMP threads fight the other workers for the two cores and make
+        # it slower, not faster; the subprocess inherits this.
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+        import pytesseract
+
+        self._tesseract = pytesseract
+        self.lang = lang
+        self.config = f"--psm {psm}"
+
+    def recognise(self, image: Image.Image, timeout_s: float = 0) -> list[Line]:
+        try:
+            data = self._tesseract.image_to_data(
+                image, lang=self.lang, config=self.config,
+                output_type=self._tesseract.Output.DICT, timeout=timeout_s,
+            )
+        except RuntimeError as error:  # pytesseract signals its timeout this way
+            if "timeout" in str(error).lower():
+                raise UnreadableDocument("page_timeout", f"tesseract > {timeout_s:g}s") from None
+            raise
+        return _tesseract_lines(data)
+
+
+def _tesseract_lines(data: dict) -> list[Line]:
+    """Group Tesseract's words into lines by (block, paragraph, line) number.
+
+    A line is split where the gap between two words is wider than twice the line's
+    height: on forms that gap separates fields ("姓名 张三      性别 男").
+    """
+    groups: dict[tuple[int, int, int], list[tuple[str, float, tuple[int, int, int, int]]]] = {}
+    for i, word in enumerate(data["text"]):
+        conf = float(data["conf"][i])
+        if conf < 0 or not word.strip():
+            continue
+        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        x, y, w, h = data["left"][i], data["top"][i], data["width"][i], data["height"][i]
+        groups.setdefault(key, []).append((word.strip(), conf / 100, (x, y, x + w, y + h)))
+    lines: list[Line] = []
+    for words in groups.values():
+        words.sort(key=lambda word: word[2][0])
+        height = max(box[3] - box[1] for _, _, box in words)
+        run = [words[0]]
+        for word in words[1:]:
+            if word[2][0] - run[-1][2][2] > 2 * height:
+                lines.append(_join_words(run))
+                run = []
+            run.append(word)
+        lines.append(_join_words(run))
+    lines = [line for line in lines if line.text]
+    lines.sort(key=lambda line: (line.box[1], line.box[0]))
+    return lines
+
+
+def _join_words(words: list[tuple[str, float, tuple[int, int, int, int]]]) -> Line:
+    text = words[0][0]
+    for previous, word in zip(words, words[1:]):
+        # Chinese is written without spaces; Latin words and digit groups keep theirs.
+        if _ASCII_WORD.search(previous[0]) and word[0][:1].isascii() and word[0][:1].isalnum():
+            text += " "
+        text += word[0]
+    boxes = [box for _, _, box in words]
+    box = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+           max(b[2] for b in boxes), max(b[3] for b in boxes))
+    confidence = sum(conf for _, conf, _ in words) / len(words)
+    return Line(normalise_line(text), round(confidence, 4), box)
+
+
+def _rapidocr_models() -> dict[str, str]:
+    """The model files bundled in the rapidocr wheel; naming them stops any download."""
+    import rapidocr
+
+    models = Path(rapidocr.__file__).parent / "models"
+    found = {
+        "Det.model_path": sorted(models.glob("*det*.onnx")),
+        "Rec.model_path": sorted(models.glob("*rec*.onnx")),
+        "Cls.model_path": sorted(models.glob("*cls*.onnx")),
+    }
+    missing = [key for key, paths in found.items() if not paths]
+    if missing:
+        raise RuntimeError(f"rapidocr models missing from {models}: {missing}")
+    return {key: str(paths[0]) for key, paths in found.items()}
+
+
+class RapidOcrEngine:
+    """RapidOCR 3 (PP-OCR models on onnxruntime) with the models shipped in its wheel.
+
+    onnxruntime cannot be interrupted mid-inference, so `timeout_s` is not enforced here:
+    a runaway page is bounded by the caller's process isolation (the ingest worker), and
+    `read_document` stops between pages when the document budget is spent.
+    """
+
+    name = "rapidocr"
+
+    def __init__(self) -> None:
+        from rapidocr import RapidOCR
+
+        params = {
+            "Global.log_level": "warning",
+            "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            **_rapidocr_models(),
+        }
+        self._ocr = RapidOCR(params=params)
+        self._lock = threading.Lock()  # one inference at a time per process
+
+    def recognise(self, image: Image.Image, timeout_s: float = 0) -> list[Line]:
+        array = np.asarray(image.convert("RGB"))
+        with self._lock:
+            result = self._ocr(array)
+        if result.txts is None:
+            return []
+        lines = []
+        for points, text, score in zip(result.boxes, result.txts, result.scores):
+            xs, ys = points[:, 0], points[:, 1]
+            box = (int(xs.min()), int(ys.min()), int(round(xs.max())), int(round(ys.max())))
+            text = normalise_line(text)
+            if text:
+                lines.append(Line(text, round(float(score), 4), box))
+        lines.sort(key=lambda line: (line.box[1], line.box[0]))
+        return lines
+
+
+_ENGINES: dict[str, Engine] = {}
+_ENGINE_CLASSES = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine}
+
+
+def get_engine(name: str = "auto") -> Engine:
+    """The process-wide engine called `name` ("auto", "tesseract" or "rapidocr")."""
+    if name == "auto":
+        name = AUTO_ENGINE
+    if name not in _ENGINE_CLASSES:
+        raise ValueError(f"unknown OCR engine {name!r}; choose auto, tesseract or rapidocr")
+    if name not in _ENGINES:
+        _ENGINES[name] = _ENGINE_CLASSES[name]()
+    return _ENGINES[name]
