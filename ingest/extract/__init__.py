@@ -1,0 +1,40 @@
+"""From OCR'd pages to understood documents: classified, with records whose every field
+carries a confidence, a page and a box; and from those to events.
+
+    understand(pages, filename, county) -> Understanding
+    read_roster(data, filename, county) -> Understanding      (.xlsx / .csv)
+    to_events(understanding, doc_id, pages, review_bar=0.9) -> list[NewEvent]
+
+A value that cannot be trusted as read never passes silently: it carries a reason or a
+low confidence and becomes a FieldNeedsReview event.
+"""
+from __future__ import annotations
+
+from ingest.extract.classify import classify
+from ingest.extract.layout import page_lines
+from ingest.extract.model import Field, Record, Understanding
+from ingest.extract.recording import to_events
+from ingest.extract.roster import RosterUnreadable, read_roster
+
+__all__ = ["Field", "Record", "Understanding", "understand", "read_roster", "to_events", "RosterUnreadable"]
+
+
+def understand(pages: list, filename: str, county: str | None) -> Understanding:
+    """Classify the pages and recognise what they carry."""
+    from ingest.extract.certificate import card_regions, read_certificate
+    from ingest.extract.report import read_report
+
+    lines = [ln for page in pages for ln in page_lines(page)]
+    kind, confidence = classify(lines)
+    if kind == "certificate":
+        records = []
+        for page in pages:
+            for region in card_regions(page_lines(page)):
+                records.append(read_certificate(region, f"card{len(records) + 1}"))
+        return Understanding(kind, confidence, records)
+    if kind == "self_check_report":
+        record = read_report(pages, lines)
+        if county and record.fields["county"].value is None:
+            record.fields["county"] = Field(county, 0.95, None, None, None)
+        return Understanding(kind, confidence, [record])
+    return Understanding("unknown", confidence, [])

@@ -1,0 +1,96 @@
+"""Roster spreadsheets (.xlsx, .csv): who works where, with which certificate."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from ingest.extract import facts
+from ingest.extract.model import Field, Record, Understanding
+
+# Header wording → column; clerks' spreadsheets vary, so keep this table the one place.
+ROSTER_HEADERS: dict[str, tuple[str, ...]] = {
+    "name": ("姓名", "人员姓名", "持证人"),
+    "id_number": ("身份证号码", "身份证号", "公民身份号码", "身份证件号码", "证件号码"),
+    "cert_no": ("操作证号", "证书编号", "证书号码", "证号", "特种作业操作证号"),
+    "job": ("工种", "作业类别", "岗位", "准操项目", "操作项目", "作业项目"),
+    "employer": ("单位名称", "用人单位", "所在单位", "工作单位", "单位"),
+}
+TITLE_EMPLOYER = re.compile(r"(?:单位名称|用人单位|单位)\s*[:：]\s*(.+)")
+
+
+class RosterUnreadable(ValueError):
+    """The spreadsheet cannot be read (corrupt, wrong encoding, no header row)."""
+
+
+def read_rows(data: bytes, filename: str) -> list[list[str]]:
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        import openpyxl
+        try:
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise RosterUnreadable(f"not a readable .xlsx: {exc.__class__.__name__}") from exc
+        ws = wb.worksheets[0]
+        return [["" if c is None else str(c).strip() for c in row] for row in ws.iter_rows(values_only=True)]
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise RosterUnreadable("unknown text encoding")
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+
+
+def _column_of(header: str) -> str | None:
+    h = re.sub(r"\s", "", header)
+    for key, variants in ROSTER_HEADERS.items():
+        if any(h == v for v in variants):
+            return key
+    for key, variants in ROSTER_HEADERS.items():
+        if any(v in h for v in variants if len(v) >= 2):
+            return key
+    return None
+
+
+def read_roster(data: bytes, filename: str, county: str | None) -> Understanding:
+    rows = read_rows(data, filename)
+    employer: str | None = None
+    header_at, columns = None, {}
+    for i, row in enumerate(rows[:15]):
+        joined = "".join(row)
+        m = TITLE_EMPLOYER.search(joined)
+        mapped = {j: _column_of(c) for j, c in enumerate(row) if c}
+        mapped = {j: k for j, k in mapped.items() if k}
+        if len(set(mapped.values()) & {"name", "id_number", "cert_no"}) >= 2:
+            header_at, columns = i, mapped
+            break
+        if m and employer is None:
+            employer = re.split(r"\s{2,}|[，,]", m.group(1).strip())[0].strip() or None
+    if header_at is None:
+        return Understanding("unknown", 0.4, [])
+    out_rows, row_fields = [], {}
+    employers = set()
+    for i, row in enumerate(rows[header_at + 1:], start=header_at + 2):
+        cells = {key: (row[j] if j < len(row) else "") for j, key in columns.items()}
+        if not any(cells.get(k) for k in ("name", "id_number", "cert_no")):
+            continue
+        id_number = re.sub(r"\s", "", cells.get("id_number", "")).upper() or None
+        cert_no = re.sub(r"\s", "", cells.get("cert_no", "")).upper() or None
+        entry = {"row": i, "name": cells.get("name") or None, "id_number": id_number,
+                 "cert_no": cert_no, "job": cells.get("job") or None}
+        if cells.get("employer"):
+            entry["employer"] = cells["employer"]
+            employers.add(cells["employer"])
+        out_rows.append(entry)
+        if id_number and not facts.id_valid(id_number):
+            row_fields[f"row{i}.id_number"] = Field(id_number, 0.5, None, None, "id_checksum_invalid")
+    if employer is None and len(employers) == 1:
+        employer = employers.pop()
+    fields = {
+        "employer": Field(employer, 1.0 if employer else 0.0, None, None, None if employer else "employer_missing"),
+        "county": Field(county, 1.0 if county else 0.0, None, None, None),
+    }
+    return Understanding("roster", 1.0, [Record("roster", "roster", fields, {"rows": out_rows, "row_fields": row_fields})])
