@@ -1,0 +1,28 @@
+"""Date helpers for synthetic truth: year arithmetic and the printed formats seen on cards."""
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+DATE_STYLES = ("iso", "cn", "dot")
+
+
+def add_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February in a common year
+        return d.replace(year=d.year + years, day=28)
+
+
+def random_date(rng: random.Random, lo: date, hi: date) -> date:
+    """Uniform in [lo, hi]; lo when the range is empty."""
+    span = (hi - lo).days
+    return lo + timedelta(days=rng.randrange(span + 1)) if span > 0 else lo
+
+
+def fmt(d: date, style: str) -> str:
+    if style == "cn":
+        return f"{d.year}年{d.month:02d}月{d.day:02d}日"
+    if style == "dot":
+        return f"{d.year}.{d.month:02d}.{d.day:02d}"
+    return d.isoformat()
