@@ -1,0 +1,102 @@
+"""Kafka clients made from `KafkaSettings`, with broker failures turned into `BrokerUnavailable`.
+
+The only module (with the others in this package) that imports kafka-python: the embedded
+default never loads it.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Iterator
+
+import kafka
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from relay.errors import BrokerUnavailable
+from relay.settings import CERTIFICATES, ENTITIES, EVENTS, INTAKE, KafkaSettings
+
+log = logging.getLogger(__name__)
+
+
+def _version() -> tuple[int, ...]:
+    return tuple(int(p) for p in kafka.__version__.split(".")[:3] if p.isdigit())
+
+
+# kafka-python learned the idempotent producer in 2.1. Without it, a retried batch could
+# overtake the next one, so we allow one request in flight to keep each stream's order.
+IDEMPOTENCE = _version() >= (2, 1)
+
+
+@contextlib.contextmanager
+def broker_errors(settings: KafkaSettings, doing: str) -> Iterator[None]:
+    """Turn any client failure inside the block into one line naming the broker."""
+    try:
+        yield
+    except BrokerUnavailable:
+        raise
+    except (KafkaError, OSError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise BrokerUnavailable(f"Kafka broker {settings.bootstrap} unavailable while {doing}: {reason}") from None
+
+
+def producer(settings: KafkaSettings, **overrides) -> KafkaProducer:
+    """A producer that never reorders a key and counts a message sent only once all replicas have it."""
+    config = settings.client_config()
+    timeout_ms = int(settings.timeout_s * 1000)
+    config.update(
+        acks="all",
+        retries=2**31 - 1,
+        linger_ms=5,
+        batch_size=256 * 1024,
+        max_block_ms=timeout_ms,
+        # delivery must outlast one request; give a retried batch room within our timeout
+        delivery_timeout_ms=timeout_ms + max(timeout_ms, 1000) + 5,
+    )
+    if IDEMPOTENCE:
+        config.update(enable_idempotence=True, max_in_flight_requests_per_connection=5)
+    else:
+        config.update(max_in_flight_requests_per_connection=1)
+    config.update(overrides)
+    with broker_errors(settings, "connecting the producer"):
+        return KafkaProducer(**config)
+
+
+def consumer(settings: KafkaSettings, group_id: str, **overrides) -> KafkaConsumer:
+    config = settings.client_config()
+    config.update(
+        group_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    config.update(overrides)
+    with broker_errors(settings, "connecting the consumer"):
+        return KafkaConsumer(**config)
+
+
+def ensure_topics(settings: KafkaSettings, names: tuple[str, ...] = (EVENTS, INTAKE, CERTIFICATES, ENTITIES)) -> None:
+    """Create the topics that are missing; the record topics are compacted (latest value per key)."""
+    compacted = {CERTIFICATES, ENTITIES}
+    with broker_errors(settings, "creating topics"):
+        admin = KafkaAdminClient(**settings.client_config())
+        try:
+            existing = set(admin.list_topics())
+            wanted = [
+                NewTopic(
+                    settings.topic(name),
+                    settings.partitions,
+                    settings.replication_factor,
+                    topic_configs={"cleanup.policy": "compact"} if name in compacted else {},
+                )
+                for name in names
+                if settings.topic(name) not in existing
+            ]
+            if wanted:
+                try:
+                    admin.create_topics(wanted)
+                except TopicAlreadyExistsError:  # another relay or worker won the race
+                    pass
+                log.info("created topics %s", ", ".join(t.name for t in wanted))
+        finally:
+            admin.close()

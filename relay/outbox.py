@@ -1,0 +1,174 @@
+"""The transactional-outbox relay: the event log, in order, onto `<prefix>.events`.
+
+The event store is the outbox. The relay reads it from its last published position,
+sends each event (key = stream id, value = the event JSON as `zhili events` prints it,
+header `event_id`), waits until the broker acknowledged every message of the chunk
+(acks=all), and only then advances its checkpoint in the database. A crash between the
+acknowledgement and the checkpoint re-sends that chunk: delivery is at least once, and
+consumers drop repeats by event_id. Per key, order is log order: one producer, sent in
+log order, idempotent (or one request in flight), so retries cannot reorder a stream.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from domain.vocabulary import DOCUMENT_PROCESSED, DOCUMENT_RECEIVED, DOCUMENT_REJECTED
+from events import EventStore, RecordedEvent
+from relay import broker, tables
+from relay.errors import BrokerUnavailable
+from relay.intake import intake_message
+from relay.settings import EVENTS, INTAKE, KafkaSettings
+
+log = logging.getLogger(__name__)
+
+FINISHED = {DOCUMENT_PROCESSED, DOCUMENT_REJECTED}
+
+
+def event_message(event: RecordedEvent) -> dict:
+    """The producer arguments for one event: the contract of `<prefix>.events`."""
+    return {
+        "key": event.stream_id.encode("utf-8"),
+        "value": json.dumps(event.to_json(), ensure_ascii=False).encode("utf-8"),
+        "headers": [("event_id", event.event_id.encode("ascii"))],
+    }
+
+
+@dataclass(frozen=True)
+class RelayPass:
+    """What one pass over the log did."""
+
+    published: int
+    position: int
+    intake: int = 0
+    records: int = 0
+
+
+class OutboxRelay:
+    """Publishes the store's log to Kafka from a checkpoint kept in the same database."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        settings: KafkaSettings,
+        *,
+        intake: bool = False,
+        record_publisher=None,
+        chunk: int = 5000,
+    ):
+        self.store = store
+        self.settings = settings
+        self.intake = intake
+        self.record_publisher = record_publisher
+        self.chunk = chunk
+        self.topic = settings.topic(EVENTS)
+        self._producer = None
+        tables.create_tables(store.engine)
+
+    # -- one pass ------------------------------------------------------------------------
+    def run_once(self, limit: int | None = None) -> RelayPass:
+        """Publish every event after the checkpoint (at most `limit`), then the record topics."""
+        while True:
+            try:
+                return self._pass(limit)
+            except _Republish:
+                continue
+
+    def _pass(self, limit: int | None) -> RelayPass:
+        producer = self._connect()
+        position, offsets = tables.load_checkpoint(self.store.engine, self.topic)
+        published = intake = 0
+        pending: list = []
+        side: list = []  # acknowledgements of intake work, checked but not offset-tracked
+        last = position
+        for event in self.store.read_all(since=position, batch_size=self.chunk):
+            if limit is not None and published >= limit:
+                break
+            pending.append(producer.send(self.topic, **event_message(event)))
+            if self.intake and event.type == DOCUMENT_RECEIVED and not self._finished(event.stream_id):
+                side.append(producer.send(self.settings.topic(INTAKE), **intake_message(event)))
+                intake += 1
+            published += 1
+            last = event.position
+            if len(pending) >= self.chunk:
+                offsets = self._settle(producer, pending, side, last, offsets)
+                pending, side = [], []
+        if pending:
+            offsets = self._settle(producer, pending, side, last, offsets)
+        records = 0
+        if self.record_publisher is not None:
+            with broker.broker_errors(self.settings, "publishing record topics"):
+                records = self.record_publisher.publish(producer)
+        return RelayPass(published, last, intake, records)
+
+    def run_forever(self, poll_s: float = 1.0, stop: Callable[[], bool] = lambda: False, say=log.warning) -> None:
+        """Keep publishing; when the broker is away, say so once per outage and retry with backoff."""
+        backoff = 1.0
+        outage = False
+        while not stop():
+            try:
+                result = self.run_once()
+            except BrokerUnavailable as exc:
+                if not outage:
+                    say(f"{exc}; retrying")
+                outage = True
+                self._disconnect()
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            if outage:
+                say(f"Kafka broker {self.settings.bootstrap} is back; publishing resumed at position {result.position}")
+            outage, backoff = False, 1.0
+            if result.published == 0:
+                time.sleep(poll_s)
+
+    def close(self) -> None:
+        self._disconnect()
+
+    # -- internals -----------------------------------------------------------------------
+    def _connect(self):
+        if self._producer is None:
+            broker.ensure_topics(self.settings)
+            self._producer = broker.producer(self.settings)
+        return self._producer
+
+    def _disconnect(self) -> None:
+        if self._producer is not None:
+            try:
+                self._producer.close(timeout=0)
+            except Exception:  # closing a producer whose broker vanished may fail: nothing to keep
+                pass
+            self._producer = None
+
+    def _settle(self, producer, pending: list, side: list, last: int, offsets: dict[int, int]) -> dict[int, int]:
+        """Wait for the broker's acknowledgement of every pending message, then checkpoint."""
+        with broker.broker_errors(self.settings, "publishing events"):
+            producer.flush(timeout=self.settings.timeout_s * 2)
+            acked: dict[int, int] = {}
+            for future in pending:
+                meta = future.get(timeout=0)  # raises the send's error, if any
+                acked[meta.partition] = max(acked.get(meta.partition, -1), meta.offset)
+            for future in side:
+                future.get(timeout=0)
+        if any(offset <= offsets.get(partition, -1) for partition, offset in acked.items()):
+            # Offsets only grow on a durable log: going back means the topic was recreated or
+            # the broker lost its data (e.g. an in-memory broker restarted). Publish it all again.
+            log.warning("%s restarted below offsets published before: republishing the whole log", self.topic)
+            broker.ensure_topics(self.settings)
+            tables.save_checkpoint(self.store.engine, self.topic, 0, acked)
+            if self.record_publisher is not None:
+                self.record_publisher.forget()
+            raise _Republish()
+        offsets = {**offsets, **acked}
+        tables.save_checkpoint(self.store.engine, self.topic, last, offsets)
+        return offsets
+
+    def _finished(self, stream_id: str) -> bool:
+        return any(e.type in FINISHED for e in self.store.read_stream(stream_id))
+
+
+class _Republish(Exception):
+    """The broker forgot what we published: start the pass again from position 0."""

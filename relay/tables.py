@@ -1,0 +1,88 @@
+"""The relay's own bookkeeping tables, beside the event log in the store's database.
+
+Created with SQLAlchemy on the store's engine, idempotently, the first time a relay,
+worker or projector runs; the embedded default never creates them.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+metadata = sa.MetaData()
+
+# How far the outbox relay has published the log to one topic, and the last offset the
+# broker acknowledged per partition (a lower offset later means the broker lost data).
+relay_checkpoint = sa.Table(
+    "relay_checkpoint",
+    metadata,
+    sa.Column("topic", sa.String(249), primary_key=True),
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("partition_offsets", sa.Text, nullable=False, default="{}"),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+)
+
+# What the relay last published per key on a compacted record topic (digest of the value).
+relay_record_digest = sa.Table(
+    "relay_record_digest",
+    metadata,
+    sa.Column("topic", sa.String(249), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("digest", sa.String(64), nullable=False),
+)
+
+# A projector fed from Kafka: the last offset applied per topic-partition, written in the
+# same transaction as the projection rows, so a restart neither skips nor repeats.
+relay_partition_offset = sa.Table(
+    "relay_partition_offset",
+    metadata,
+    sa.Column("consumer", sa.String(200), primary_key=True),
+    sa.Column("topic", sa.String(249), primary_key=True),
+    sa.Column("partition", sa.Integer, primary_key=True),
+    sa.Column("offset", sa.BigInteger, nullable=False),
+)
+
+# ... and the last stream version it applied per stream: a stream lives in one partition in
+# log order, so an event at or below this version is a duplicate the relay re-sent.
+relay_stream_version = sa.Table(
+    "relay_stream_version",
+    metadata,
+    sa.Column("consumer", sa.String(200), primary_key=True),
+    sa.Column("stream_id", sa.String(200), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+
+def create_tables(engine: Engine) -> None:
+    metadata.create_all(engine)
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def load_checkpoint(engine: Engine, topic: str) -> tuple[int, dict[int, int]]:
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(relay_checkpoint.c.position, relay_checkpoint.c.partition_offsets).where(
+                relay_checkpoint.c.topic == topic
+            )
+        ).first()
+    if row is None:
+        return 0, {}
+    return row.position, {int(k): v for k, v in json.loads(row.partition_offsets).items()}
+
+
+def save_checkpoint(engine: Engine, topic: str, position: int, offsets: dict[int, int]) -> None:
+    values = {"position": position, "partition_offsets": json.dumps(offsets), "updated_at": now()}
+    with engine.begin() as conn:
+        _upsert(conn, relay_checkpoint, {"topic": topic}, values)
+
+
+def _upsert(conn: Connection, table: sa.Table, key: dict, values: dict) -> None:
+    # Portable upsert: one writer per key (one relay per topic), so update-then-insert is enough.
+    where = [table.c[k] == v for k, v in key.items()]
+    if conn.execute(table.update().where(*where).values(**values)).rowcount == 0:
+        conn.execute(table.insert().values(**key, **values))
