@@ -405,7 +405,7 @@ def _render_construction(truth: CertificateTruth, rng: random.Random) -> Image.I
         draw.text((50, y), label, font=label_font, fill=LABEL_INK)
         draw.text((230, y - 1), value, font=value_font, fill=INK)
         y += 56
-    draw_seal(img, (640, y - 40), 66, truth.issuer, rng, alpha=110)
+    draw_seal(img, (840, y - 60), 66, truth.issuer, rng, alpha=110)
     return img
 
 
