@@ -1,9 +1,10 @@
-"""The event store: append with optimistic concurrency, read in global order, verify the chain."""
+"""The event store: append with optimistic concurrency, read in global order, erase payloads."""
 from __future__ import annotations
 
 import hashlib
 import json
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -11,10 +12,13 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
+
+from events.schema import CURRENT_VERSION, SchemaTooNew, schema_version, upgrade
 
 GENESIS_HASH = "0" * 64
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = CURRENT_VERSION
+ERASED_KEY = "_erased"
 
 
 class StoreError(Exception):
@@ -47,10 +51,11 @@ class RecordedEvent:
     recorded_at: datetime
     prev_hash: str
     hash: str
+    erased: bool = False  # data and metadata are an erasure marker, not the original
 
     def to_json(self) -> dict[str, Any]:
-        """The shape `zhili events` prints and Kafka carries."""
-        return {
+        """The shape `zhili events` prints and Kafka carries (`erased` only when true)."""
+        shape = {
             "position": self.position,
             "event_id": self.event_id,
             "stream_id": self.stream_id,
@@ -63,6 +68,9 @@ class RecordedEvent:
             "prev_hash": self.prev_hash,
             "hash": self.hash,
         }
+        if self.erased:
+            shape["erased"] = True
+        return shape
 
 
 def canonical_json(value: Any) -> str:
@@ -71,7 +79,12 @@ def canonical_json(value: Any) -> str:
 
 
 def digest(value: Any) -> str:
-    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+    return text_digest(canonical_json(value))
+
+
+def text_digest(text: str) -> str:
+    """The digest of a stored payload column: sha256 of its UTF-8 text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def format_instant(instant: datetime) -> str:
@@ -87,6 +100,7 @@ def utc_now() -> datetime:
 
 
 metadata_obj = sa.MetaData()
+# The layout events/schema.py creates and upgrades; this object only builds queries.
 events_table = sa.Table(
     "zhili_events",
     metadata_obj,
@@ -103,10 +117,27 @@ events_table = sa.Table(
     sa.Column("recorded_at", sa.String(32), nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("erased", sa.Boolean(create_constraint=False), nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("stream_id", "stream_version", name="uq_zhili_events_stream_version"),
 )
 sa.Index("ix_zhili_events_type_position", events_table.c.type, events_table.c.position)
 sa.Index("ix_zhili_events_recorded_at", events_table.c.recorded_at)
+
+_e = events_table.c
+# The columns a reader gets, in the order _rows_to_events unpacks them.
+_READ_COLUMNS = (
+    _e.position, _e.event_id, _e.stream_id, _e.stream_version, _e.type, _e.schema_version,
+    _e.data, _e.metadata, _e.recorded_at, _e.prev_hash, _e.hash, _e.erased,
+)
+# One round trip for everything an append must know under the lock.
+_APPEND_STATE = sa.select(
+    sa.select(sa.func.coalesce(sa.func.max(_e.stream_version), 0))
+    .where(_e.stream_id == sa.bindparam("stream_id"))
+    .scalar_subquery(),
+    sa.select(sa.func.coalesce(sa.func.max(_e.position), 0)).scalar_subquery(),
+    sa.select(_e.hash).order_by(_e.position.desc()).limit(1).scalar_subquery(),
+)
+_HEAD = sa.select(_e.position, _e.hash).order_by(_e.position.desc()).limit(1)
 
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
@@ -136,58 +167,78 @@ class EventStore:
         if not events:
             return []
         ids = [e.event_id for e in events]
+        try:
+            with self._write_transaction() as conn:
+                version, position, prev = conn.execute(_APPEND_STATE, {"stream_id": stream_id}).one()
+                if expected_version is not None and version != expected_version:
+                    # A retry of a batch that did commit finds its own events, not a rival.
+                    stored = _stored_positions(conn, stream_id, ids)
+                    if stored is not None:
+                        return stored
+                    raise ConcurrencyError(
+                        f"stream {stream_id} is at version {version}, writer expected {expected_version}"
+                    )
+                prev = prev or GENESIS_HASH
+                recorded_at = format_instant(self.clock())
+                rows = []
+                for event in events:
+                    position += 1
+                    version += 1
+                    data = canonical_json(event.data)
+                    metadata = canonical_json(event.metadata)
+                    row = {
+                        "position": position,
+                        "event_id": event.event_id,
+                        "stream_id": stream_id,
+                        "stream_version": version,
+                        "type": event.type,
+                        "schema_version": event.schema_version,
+                        "data": data,
+                        "metadata": metadata,
+                        "data_digest": text_digest(data),
+                        "metadata_digest": text_digest(metadata),
+                        "recorded_at": recorded_at,
+                        "prev_hash": prev,
+                    }
+                    row["hash"] = prev = chain_hash(prev, hash_header(row))
+                    rows.append(row)
+                conn.execute(events_table.insert(), rows)
+                return [r["position"] for r in rows]
+        except IntegrityError:
+            # Checking ids only on this rare path saves a query on every append: the
+            # unique event_id index is the idempotency check.
+            with self.engine.connect() as conn:
+                stored = _stored_positions(conn, stream_id, ids)
+            if stored is None:
+                raise StoreError(f"append to {stream_id} violated a constraint of the log") from None
+            return stored
+
+    def erase(self, event_ids: Iterable[str] = (), *, stream_id: str | None = None, reason: str) -> list[int]:
+        """Replace the data and metadata of events with an erasure marker (PIPL deletion).
+
+        The digests stay, so the hash chain still verifies; the row is flagged `erased` so
+        the verifier trusts its digests. Returns the positions erased now.
+        """
+        if not reason.strip():
+            raise StoreError("erasure needs a reason")
+        ids = list(event_ids)
+        if not ids and stream_id is None:
+            return []
+        marker = canonical_json({ERASED_KEY: {"reason": reason, "erased_at": format_instant(self.clock())}})
+        which = [_e.erased == sa.false()]
+        if ids:
+            which.append(_e.event_id.in_(ids))
+        if stream_id is not None:
+            which.append(_e.stream_id == stream_id)
         with self._write_transaction() as conn:
-            stored = dict(
+            positions = list(conn.execute(sa.select(_e.position).where(*which).order_by(_e.position)).scalars())
+            if positions:
                 conn.execute(
-                    sa.select(events_table.c.event_id, events_table.c.position).where(
-                        events_table.c.event_id.in_(ids)
-                    )
-                ).all()
-            )
-            if stored:
-                if len(stored) != len(ids):
-                    raise StoreError(
-                        f"batch for {stream_id} partly stored already: event ids must not be reused"
-                    )
-                return [stored[i] for i in ids]
-            version = conn.execute(
-                sa.select(sa.func.coalesce(sa.func.max(events_table.c.stream_version), 0)).where(
-                    events_table.c.stream_id == stream_id
+                    events_table.update()
+                    .where(_e.position.in_(positions))
+                    .values(data=marker, metadata=marker, erased=True)
                 )
-            ).scalar_one()
-            if expected_version is not None and version != expected_version:
-                raise ConcurrencyError(
-                    f"stream {stream_id} is at version {version}, writer expected {expected_version}"
-                )
-            head = conn.execute(
-                sa.select(events_table.c.position, events_table.c.hash)
-                .order_by(events_table.c.position.desc())
-                .limit(1)
-            ).first()
-            position, prev = (head[0], head[1]) if head else (0, GENESIS_HASH)
-            recorded_at = format_instant(self.clock())
-            rows = []
-            for event in events:
-                position += 1
-                version += 1
-                row = {
-                    "position": position,
-                    "event_id": event.event_id,
-                    "stream_id": stream_id,
-                    "stream_version": version,
-                    "type": event.type,
-                    "schema_version": event.schema_version,
-                    "data": canonical_json(event.data),
-                    "metadata": canonical_json(event.metadata),
-                    "data_digest": digest(event.data),
-                    "metadata_digest": digest(event.metadata),
-                    "recorded_at": recorded_at,
-                    "prev_hash": prev,
-                }
-                row["hash"] = prev = chain_hash(row["prev_hash"], hash_header(row))
-                rows.append(row)
-            conn.execute(events_table.insert(), rows)
-            return [r["position"] for r in rows]
+            return positions
 
     def _write_transaction(self):
         return _WriteTransaction(self.engine)
@@ -196,19 +247,13 @@ class EventStore:
     def stream_version(self, stream_id: str) -> int:
         with self.engine.connect() as conn:
             return conn.execute(
-                sa.select(sa.func.coalesce(sa.func.max(events_table.c.stream_version), 0)).where(
-                    events_table.c.stream_id == stream_id
-                )
+                sa.select(sa.func.coalesce(sa.func.max(_e.stream_version), 0)).where(_e.stream_id == stream_id)
             ).scalar_one()
 
     def read_stream(self, stream_id: str) -> list[RecordedEvent]:
-        query = (
-            sa.select(events_table)
-            .where(events_table.c.stream_id == stream_id)
-            .order_by(events_table.c.stream_version)
-        )
+        query = sa.select(*_READ_COLUMNS).where(_e.stream_id == stream_id).order_by(_e.stream_version)
         with self.engine.connect() as conn:
-            return [self._to_event(row) for row in conn.execute(query)]
+            return list(self._rows_to_events(conn.execute(query)))
 
     def read_all(
         self,
@@ -217,62 +262,84 @@ class EventStore:
         as_of: datetime | None = None,
         until_position: int | None = None,
         batch_size: int = 2000,
+        stream_id: str | None = None,
     ) -> Iterator[RecordedEvent]:
-        """Events after position `since`, in global order, fetched in keyset batches."""
+        """Events after position `since`, in global order, fetched in keyset batches.
+
+        Memory stays constant however long the log: one batch is held at a time, and each
+        batch is its own short read, so a slow consumer never pins a database snapshot.
+        """
         conditions = []
         if types:
-            conditions.append(events_table.c.type.in_(list(types)))
+            conditions.append(_e.type.in_(list(types)))
         if as_of is not None:
-            conditions.append(events_table.c.recorded_at <= format_instant(as_of))
+            # Fixed-width UTC strings: text order is time order.
+            conditions.append(_e.recorded_at <= format_instant(as_of))
         if until_position is not None:
-            conditions.append(events_table.c.position <= until_position)
+            conditions.append(_e.position <= until_position)
+        if stream_id is not None:
+            conditions.append(_e.stream_id == stream_id)
+        query = (
+            sa.select(*_READ_COLUMNS)
+            .where(_e.position > sa.bindparam("last"), *conditions)
+            .order_by(_e.position)
+            .limit(batch_size)
+        )
         last = since
         while True:
-            query = (
-                sa.select(events_table)
-                .where(events_table.c.position > last, *conditions)
-                .order_by(events_table.c.position)
-                .limit(batch_size)
-            )
             with self.engine.connect() as conn:
-                rows = conn.execute(query).all()
-            for row in rows:
-                yield self._to_event(row)
+                rows = conn.execute(query, {"last": last}).all()
+            yield from self._rows_to_events(rows)
             if len(rows) < batch_size:
                 return
-            last = rows[-1].position
+            last = rows[-1][0]
 
     def head(self) -> tuple[int, str]:
+        """(position, hash) of the newest event; (0, GENESIS_HASH) for an empty log."""
         with self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(events_table.c.position, events_table.c.hash)
-                .order_by(events_table.c.position.desc())
-                .limit(1)
-            ).first()
+            row = conn.execute(_HEAD).first()
         return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
+    def _rows_to_events(self, rows: Iterable[Sequence[Any]]) -> Iterator[RecordedEvent]:
+        # The hot loop of every replay: no per-row lookups that can be hoisted, and one
+        # datetime parse per batch of events that were appended together.
+        loads = json.loads
+        parse_instant = datetime.fromisoformat
+        upcasters = self.upcasters
+        last_text, last_instant = None, None
+        for (position, event_id, stream_id, stream_version, type_, schema_version,
+             data, metadata, recorded_at, prev_hash, hash_, erased) in rows:
+            if recorded_at != last_text:
+                last_text, last_instant = recorded_at, parse_instant(recorded_at)
+            data = loads(data)
+            if upcasters and not erased:
+                while (upcast := upcasters.get((type_, schema_version))) is not None:
+                    data = upcast(data)
+                    schema_version += 1
+            yield RecordedEvent(
+                position, event_id, stream_id, stream_version, type_, schema_version, data,
+                loads(metadata), last_instant, prev_hash, hash_, bool(erased),
+            )
+
     def _to_event(self, row: Any) -> RecordedEvent:
-        data = json.loads(row.data)
-        schema_version = row.schema_version
-        while (upcast := self.upcasters.get((row.type, schema_version))) is not None:
-            data = upcast(data)
-            schema_version += 1
-        return RecordedEvent(
-            position=row.position,
-            event_id=row.event_id,
-            stream_id=row.stream_id,
-            stream_version=row.stream_version,
-            type=row.type,
-            schema_version=schema_version,
-            data=data,
-            metadata=json.loads(row.metadata),
-            recorded_at=datetime.fromisoformat(row.recorded_at),
-            prev_hash=row.prev_hash,
-            hash=row.hash,
-        )
+        return next(self._rows_to_events([tuple(getattr(row, c.name) for c in _READ_COLUMNS)]))
 
     def register_upcaster(self, event_type: str, from_version: int, upcast: Upcaster) -> None:
+        """Turn stored events of `event_type` at `from_version` into the next version on read.
+
+        Stored rows never change (the chain covers them); upcasters chain v1→v2→v3.
+        """
         self.upcasters[(event_type, from_version)] = upcast
+
+
+def _stored_positions(conn: sa.Connection, stream_id: str, ids: list[str]) -> list[int] | None:
+    """Positions of a batch already stored, None if none of it is; a partial match is misuse."""
+    stored = dict(conn.execute(sa.select(_e.event_id, _e.position).where(_e.event_id.in_(ids))).all())
+    if not stored:
+        return None
+    if len(stored) != len(set(ids)):
+        raise StoreError(f"batch for {stream_id} partly stored already: event ids must not be reused")
+    return [stored[i] for i in ids]
 
 
 def hash_header(row: dict[str, Any]) -> dict[str, Any]:
@@ -291,23 +358,38 @@ def hash_header(row: dict[str, Any]) -> dict[str, Any]:
 
 
 class _WriteTransaction:
-    """A transaction that holds the log's write lock, so positions commit in order.
-
-    SQLite: BEGIN IMMEDIATE takes the database write lock up front. PostgreSQL: a
-    transaction-scoped advisory lock, because concurrent transactions could otherwise commit
-    out of position order and a reader at position N could later find an event below N.
-    """
+    """A transaction that holds the log's write lock, so positions commit in order."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
 
     def __enter__(self):
         self.conn = self.engine.connect()
-        if self.engine.dialect.name == "sqlite":
-            self.conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            self.conn.begin()
-            self.conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7468011)")
+        try:
+            if self.engine.dialect.name == "sqlite":
+                # SQLite has one writer at a time anyway; IMMEDIATE takes that lock at BEGIN
+                # rather than at the first write, so two appenders never both read the head
+                # and then fail to upgrade (which would be SQLITE_BUSY, not a wait).
+                self.conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                self.conn.begin()
+                # Why a lock, on a database with MVCC: positions are handed out in this
+                # transaction, but transactions become visible in commit order, not in
+                # position order. Without serialising, writer A could take position 7,
+                # writer B position 8, B commit first, and a reader polling "after 6" would
+                # see 8, move its cursor to 8, and never see 7 when A commits. A sequence
+                # has the same flaw. Holding a transaction-scoped advisory lock from the
+                # read of the head until COMMIT makes commit order equal position order;
+                # PostgreSQL releases it only after the commit is visible, and by itself
+                # when the session dies, so a killed writer never wedges the log.
+                # https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS
+                # https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS
+                # The second key is the schema, so logs in different schemas of one
+                # database do not queue behind each other.
+                self.conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7468011, hashtext(current_schema()))")
+        except BaseException:
+            self.conn.close()
+            raise
         return self.conn
 
     def __exit__(self, exc_type, exc, tb):
@@ -326,26 +408,70 @@ def _sqlite_pragmas(dbapi_connection, _record):
     # ourselves so writers can take the lock up front (BEGIN IMMEDIATE).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.close()
+    try:
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode NORMAL syncs at checkpoints, not at every commit: a committed append
+        # survives the process being killed (the WAL is in the OS cache) and the file is
+        # never corrupted, but the last commits may be lost if the machine loses power.
+        # That is the promise zhili makes (documented in the README), and it makes a
+        # single-event append about an fsync cheaper. https://www.sqlite.org/wal.html#performance_considerations
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def describe_db_error(exc: BaseException) -> str:
+    """One line for a database failure: the driver's own first line, not SQLAlchemy's essay."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = str(orig).strip().splitlines()
+    return lines[0] if lines else type(orig).__name__
+
+
+@contextmanager
+def db_errors(what: str) -> Iterator[None]:
+    """Turn a driver failure (server gone, file unreadable) into a one-line StoreError."""
+    try:
+        yield
+    except DBAPIError as exc:
+        raise StoreError(f"{what}: {describe_db_error(exc)}") from None
 
 
 def open_store(url: str, clock: Callable[[], datetime] = utc_now, create: bool = True) -> EventStore:
-    """Open (and create or upgrade) the store at a SQLAlchemy URL, or raise StoreError."""
+    """Open (and create or upgrade) the store at a SQLAlchemy URL, or raise StoreError.
+
+    Opening takes the write lock once to check the schema version, so a database zhili
+    cannot write (read-only file, read-only folder, not a database) fails here, before any
+    command has done half its work. `create=False` only checks the version.
+    """
     try:
-        engine = sa.create_engine(url, future=True)
-    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-        raise StoreError(f"bad database URL {url!r}: {exc}") from None
+        url_obj = sa.make_url(url)
+        connect_args = {"connect_timeout": 10} if url_obj.get_backend_name() == "postgresql" else {}
+        engine = sa.create_engine(url_obj, connect_args=connect_args)
+    except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as exc:
+        raise StoreError(f"bad database URL {url!r}: {describe_db_error(exc)}") from None
     if engine.dialect.name == "sqlite":
         sa_event.listen(engine, "connect", _sqlite_pragmas)
     elif engine.dialect.name != "postgresql":
-        raise StoreError(f"unsupported database {engine.dialect.name!r}: use sqlite:/// or postgresql+psycopg://")
+        engine.dispose()
+        raise StoreError(f"unsupported database {engine.dialect.name!r}: use sqlite:///PATH or postgresql+psycopg://...")
+    where = engine.url.render_as_string(hide_password=True)
     try:
-        if create:
-            metadata_obj.create_all(engine)
-    except (OperationalError, DBAPIError) as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if getattr(exc, "orig", None) else str(exc)
-        raise StoreError(f"cannot open database {engine.url.render_as_string(hide_password=True)}: {reason}") from None
+        with db_errors(f"cannot open database {where}"):
+            if create:
+                with _WriteTransaction(engine) as conn:
+                    upgrade(conn)
+            else:
+                with engine.connect() as conn:
+                    found = schema_version(conn)
+                if found != CURRENT_VERSION:
+                    if found > CURRENT_VERSION:
+                        raise SchemaTooNew(found)
+                    raise StoreError(f"database {where} is at schema version {found}, zhili needs {CURRENT_VERSION}")
+    except SchemaTooNew as exc:
+        engine.dispose()
+        raise StoreError(f"{where}: {exc}") from None
+    except BaseException:
+        engine.dispose()
+        raise
     return EventStore(engine, clock)
