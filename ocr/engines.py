@@ -86,9 +86,7 @@ def _tesseract_lines(data: dict) -> list[Line]:
                 run = []
             run.append(word)
         lines.append(_join_words(run))
-    lines = [line for line in lines if line.text]
-    lines.sort(key=lambda line: (line.box[1], line.box[0]))
-    return lines
+    return merge_row_fragments([line for line in lines if line.text])
 
 
 def _join_words(words: list[tuple[str, float, tuple[int, int, int, int]]]) -> Line:
@@ -103,6 +101,41 @@ def _join_words(words: list[tuple[str, float, tuple[int, int, int, int]]]) -> Li
            max(b[2] for b in boxes), max(b[3] for b in boxes))
     confidence = sum(conf for _, conf, _ in words) / len(words)
     return Line(normalise_line(text), round(confidence, 4), box)
+
+
+def merge_row_fragments(lines: list[Line]) -> list[Line]:
+    """Join pieces of one printed line that an engine returned separately; sort top-down.
+
+    Tesseract's layout analysis often puts a label and its value ("身份证号:" and the
+    number) into different blocks. Pieces are joined when they share most of their height
+    and the gap between them is under 1.5 line heights (wider gaps separate form fields).
+    """
+    merged: list[Line] = []
+    for line in sorted(lines, key=lambda line: line.box[0]):
+        for i, left in enumerate(merged):
+            if _continues(left, line):
+                merged[i] = _concatenate(left, line)
+                break
+        else:
+            merged.append(line)
+    merged.sort(key=lambda line: (line.box[1], line.box[0]))
+    return merged
+
+
+def _continues(left: Line, right: Line) -> bool:
+    height = min(left.box[3] - left.box[1], right.box[3] - right.box[1])
+    overlap = min(left.box[3], right.box[3]) - max(left.box[1], right.box[1])
+    gap = right.box[0] - left.box[2]
+    return height > 0 and overlap >= 0.5 * height and -0.5 * height <= gap <= 1.5 * height
+
+
+def _concatenate(left: Line, right: Line) -> Line:
+    space = " " if _ASCII_WORD.search(left.text) and right.text[:1].isascii() and right.text[:1].isalnum() else ""
+    total = len(left.text) + len(right.text)
+    confidence = (left.confidence * len(left.text) + right.confidence * len(right.text)) / total
+    box = (min(left.box[0], right.box[0]), min(left.box[1], right.box[1]),
+           max(left.box[2], right.box[2]), max(left.box[3], right.box[3]))
+    return Line(normalise_line(left.text + space + right.text), round(confidence, 4), box)
 
 
 def _rapidocr_models() -> dict[str, str]:
@@ -156,8 +189,7 @@ class RapidOcrEngine:
             text = normalise_line(text)
             if text:
                 lines.append(Line(text, round(float(score), 4), box))
-        lines.sort(key=lambda line: (line.box[1], line.box[0]))
-        return lines
+        return merge_row_fragments(lines)
 
 
 _ENGINES: dict[str, Engine] = {}

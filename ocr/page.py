@@ -58,6 +58,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "truncated_pdf": ("the PDF is truncated or damaged", "PDF 文件不完整或已损坏"),
     "encrypted_pdf": ("the PDF is password-protected", "PDF 文件已加密"),
     "not_an_image": ("the file is not a readable image", "文件不是可读取的图片"),
+    "truncated_image": ("the image is incomplete", "图片文件不完整"),
     "decompression_bomb": ("the image is too large to open safely", "图片尺寸过大，无法安全打开"),
     "too_many_pages": ("the document has too many pages", "文档页数过多"),
     "too_large": ("the file is too large", "文件过大"),

@@ -1,0 +1,178 @@
+"""Make a page image fit to read: working resolution, upright, straight, good contrast.
+
+`prepare(image)` returns the upright colour image (kept for seal and signature detection),
+the greyscale image handed to the OCR engine, and the quarter turns applied.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps
+
+from ocr.page import UnreadableDocument
+
+# Long side of the working image. A4 at 2400 px is ~200 DPI: certificate and report text
+# (>= 9 pt) is then >= 25 px high, which both engines read well, and Tesseract's time
+# grows with the pixel count.
+WORKING_LONG_SIDE = 2400
+# Small photos and thumbnails are enlarged up to this; Tesseract misreads text under ~20 px.
+MIN_LONG_SIDE = 1600
+MAX_SKEW_DEGREES = 10.0
+# Tesseract's orientation-and-script detection reports a confidence; below this we
+# check its answer by reading the page each way round instead.
+OSD_TRUSTED_CONFIDENCE = 1.0
+
+
+@dataclass(frozen=True)
+class Prepared:
+    colour: Image.Image  # RGB, upright, deskewed
+    grey: Image.Image  # L, same geometry as colour, contrast stretched
+    rotation: int  # quarter turns applied, in degrees clockwise
+    skew: float  # small-angle correction applied, degrees counter-clockwise
+
+
+def to_working_resolution(image: Image.Image) -> Image.Image:
+    long_side = max(image.size)
+    if long_side > WORKING_LONG_SIDE:
+        scale = WORKING_LONG_SIDE / long_side
+        resample = Image.Resampling.LANCZOS
+    elif long_side < MIN_LONG_SIDE:
+        scale = MIN_LONG_SIDE / long_side
+        resample = Image.Resampling.BICUBIC
+    else:
+        return image
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, resample)
+
+
+def greyscale(image: Image.Image) -> Image.Image:
+    """Luminance with the darkest and lightest 1% clipped: faint scans and grey paper."""
+    return ImageOps.autocontrast(image.convert("L"), cutoff=1)
+
+
+def prepare(image: Image.Image, timeout_s: float = 30) -> Prepared:
+    """Working resolution, upright (quarter turns), deskewed, greyscale for the engine."""
+    colour = to_working_resolution(image.convert("RGB"))
+    grey = greyscale(colour)
+    rotation = detect_rotation(grey, timeout_s)
+    if rotation:
+        # PIL turns counter-clockwise; the detected rotation is clockwise.
+        colour = colour.rotate(-rotation, expand=True)
+        grey = grey.rotate(-rotation, expand=True)
+    skew = estimate_skew(grey)
+    if abs(skew) >= 0.2:
+        colour = colour.rotate(skew, Image.Resampling.BICUBIC, expand=True, fillcolor="white")
+        grey = grey.rotate(skew, Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    return Prepared(colour, grey, rotation, skew)
+
+
+def estimate_skew(grey: Image.Image) -> float:
+    """Small text-line angle (degrees, counter-clockwise to straighten) by projection profile.
+
+    Rotating the ink until the row sums are sharpest (lines of text and the gaps between
+    them fall into separate rows) works on sparse forms, where minAreaRect on all ink is
+    thrown off by margins, stamps and table rules.
+    """
+    small = grey.copy()
+    small.thumbnail((1000, 1000))
+    pixels = np.asarray(small)
+    _, ink = cv2.threshold(pixels, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    if ink.sum() < 50:
+        return 0.0
+    height, width = ink.shape
+    centre = (width / 2, height / 2)
+    ink = ink.astype(np.float32)
+
+    def sharpness(angle: float) -> float:
+        matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        turned = cv2.warpAffine(ink, matrix, (width, height), flags=cv2.INTER_NEAREST)
+        rows = turned.sum(axis=1)
+        return float(np.square(np.diff(rows)).sum())
+
+    coarse = np.arange(-MAX_SKEW_DEGREES, MAX_SKEW_DEGREES + 0.01, 0.5)
+    best = max(coarse, key=sharpness)
+    fine = np.arange(best - 0.4, best + 0.41, 0.1)
+    best = max(fine, key=sharpness)
+    # cv2 and PIL both take positive angles as counter-clockwise (cv2 with y down too).
+    return round(float(best), 1)
+
+
+@functools.cache
+def _has_osd() -> bool:
+    if not shutil.which("tesseract"):
+        return False
+    listed = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True)
+    return "osd" in listed.stdout.split()
+
+
+def detect_rotation(grey: Image.Image, timeout_s: float = 30) -> int:
+    """Clockwise quarter turns (0, 90, 180, 270) that make the page upright."""
+    small = grey.copy()
+    small.thumbnail((1600, 1600))
+    if _has_osd():
+        answer = _osd_rotation(small, timeout_s)
+        if answer is not None:
+            rotation, confidence = answer
+            if confidence >= OSD_TRUSTED_CONFIDENCE:
+                return rotation
+    return _rotation_by_reading(small, timeout_s)
+
+
+def _osd_rotation(grey: Image.Image, timeout_s: float) -> tuple[int, float] | None:
+    import pytesseract
+
+    try:
+        report = pytesseract.image_to_osd(
+            grey, config="--psm 0 -c min_characters_to_try=10", timeout=timeout_s
+        )
+    except pytesseract.TesseractError:
+        return None  # too few characters to decide
+    except RuntimeError as error:
+        if "timeout" in str(error).lower():
+            raise UnreadableDocument("page_timeout", "orientation detection") from None
+        raise
+    rotate = re.search(r"Rotate: (\d+)", report)
+    confidence = re.search(r"Orientation confidence: ([\d.]+)", report)
+    if not rotate or not confidence:
+        return None
+    return int(rotate.group(1)) % 360, float(confidence.group(1))
+
+
+_CJK_OR_DIGIT = re.compile(r"[\u4e00-\u9fff0-9]")
+
+
+def _rotation_by_reading(grey: Image.Image, timeout_s: float) -> int:
+    """Read the page each way round with Tesseract; keep the way with the most confident text.
+
+    Score = mean confidence x number of Chinese characters and digits: read sideways or
+    upside down, Chinese comes out as few, low-confidence characters. Tesseract reads a
+    single uniform block (psm 6) here because its page layout analysis (psm 3) quietly
+    flips upside-down blocks itself and would score 0 and 180 alike.
+    """
+    engine = _single_block_tesseract()
+    small = grey.copy()
+    small.thumbnail((1200, 1200))
+    scores: dict[int, float] = {}
+    for rotation in (0, 180, 90, 270):
+        lines = engine.recognise(small.rotate(-rotation, expand=True), timeout_s)
+        chars = sum(len(_CJK_OR_DIGIT.findall(line.text)) for line in lines)
+        confidence = sum(line.confidence for line in lines) / len(lines) if lines else 0.0
+        scores[rotation] = confidence * chars
+        if rotation == 180:
+            best, worst = max(scores.values()), min(scores.values())
+            if best > 20 and best > 3 * worst:
+                break  # clearly upright or upside down: not a quarter turn
+    return max(scores, key=scores.__getitem__)
+
+
+@functools.cache
+def _single_block_tesseract():
+    from ocr.engines import TesseractEngine
+
+    return TesseractEngine(psm=6)
