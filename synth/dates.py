@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-DATE_STYLES = ("iso", "cn", "dot")
+DATE_STYLES = ("iso", "cn", "cn_short", "dot")
 
 
 def add_years(d: date, years: int) -> date:
@@ -23,6 +23,8 @@ def random_date(rng: random.Random, lo: date, hi: date) -> date:
 def fmt(d: date, style: str) -> str:
     if style == "cn":
         return f"{d.year}年{d.month:02d}月{d.day:02d}日"
+    if style == "cn_short":
+        return f"{d.year}年{d.month}月{d.day}日"
     if style == "dot":
         return f"{d.year}.{d.month:02d}.{d.day:02d}"
     return d.isoformat()
