@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ingest.extract.model import Box
 
-SEPARATORS = ":：;；|丨,，.。·、"
+SEPARATORS = ":：;；|丨,，.。·、\"'“”‘’「」『』`_-~"
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class Value:
     confidence: float
     page: int
     box: Box
+    lines: tuple[int, ...] = ()  # indices of the lines it was read from
 
 
 def fold(text: str) -> str:
@@ -125,6 +126,12 @@ def _matches(key: str, alias: str, line: TextLine):
         pos = text.find(alias, pos + 1)
     if n < 2:
         return
+    if n >= 3:
+        # A label cut short by one character (准操项 for 准操项目), only where a label starts.
+        for k in range(n):
+            shorter = alias[:k] + alias[k + 1:]
+            if text.startswith(shorter) and not text.startswith(alias):
+                yield Hit(key, line, 0, n - 1, 0.8)
     for i in range(0, len(text) - n + 1):
         if n == 2 and i > 0:
             break
@@ -141,9 +148,14 @@ def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
-def value_of(hit: Hit, lines: list[TextLine], hits: list[Hit]) -> Value | None:
+def value_of(hit: Hit, lines: list[TextLine], hits: list[Hit], accept=bool) -> Value | None:
     """The text belonging to a label: right of it on its line, else the nearest line to its
-    right on the same row, else the first line below it within its column."""
+    right on the same row, else the first line below it within its column.
+
+    `accept` says whether a text can be this field's value (a date for a date field...):
+    stray marks beside a label (a character split off the label, a speck of a seal) are
+    passed over for the next candidate by position.
+    """
     line = hit.line
     later = [h.start for h in hits if h.line is line and h.start >= hit.end]
     stop = min(later) if later else len(line.text)
@@ -151,23 +163,20 @@ def value_of(hit: Hit, lines: list[TextLine], hits: list[Hit]) -> Value | None:
     while start < stop and line.text[start] in SEPARATORS:
         start += 1
     text = line.text[start:stop].strip(SEPARATORS)
-    if text:
-        return Value(text, line.confidence, line.page, line.sub_box(start, stop))
+    glued = Value(text, line.confidence, line.page, line.sub_box(start, stop), (line.index,)) if text else None
+    if glued and accept(text):
+        return glued
     labelled = {h.line.index for h in hits if h.start == 0}
     hx0, hy0, hx1, hy1 = hit.box
-    same_row = [ln for ln in lines if ln is not line and ln.box[0] >= hx1 - 4 and _v_overlap(ln.box, line.box) > 0.5]
-    same_row = [ln for ln in same_row if ln.index not in labelled]
-    if same_row:
-        ln = min(same_row, key=lambda ln: ln.box[0])
-        # The value must sit close to the label, not across the card in another column.
-        if ln.box[0] - hx1 < 8 * line.height:
-            return _whole_line_value(ln, hits)
+    same_row = [ln for ln in lines if ln is not line and ln.box[0] >= hx1 - 4 and _v_overlap(ln.box, line.box) > 0.5
+                and ln.index not in labelled and ln.box[0] - hx1 < 8 * line.height]
     below = [ln for ln in lines if ln.box[1] >= hy1 - 0.3 * line.height and ln.box[1] - hy1 < 2.0 * line.height
              and _h_overlap(ln.box, (hx0, hy0, max(hx1, hx0 + 4 * line.height), hy1)) > 0 and ln.index not in labelled]
-    if below:
-        ln = min(below, key=lambda ln: ln.box[1])
-        return _whole_line_value(ln, hits)
-    return None
+    for ln in sorted(same_row, key=lambda ln: ln.box[0]) + sorted(below, key=lambda ln: ln.box[1]):
+        v = _whole_line_value(ln, hits)
+        if v and accept(v.text):
+            return v
+    return glued
 
 
 def _whole_line_value(ln: TextLine, hits: list[Hit]) -> Value | None:
@@ -176,7 +185,7 @@ def _whole_line_value(ln: TextLine, hits: list[Hit]) -> Value | None:
     text = ln.text[:stop].strip(SEPARATORS)
     if not text:
         return None
-    return Value(text, ln.confidence, ln.page, ln.sub_box(0, stop))
+    return Value(text, ln.confidence, ln.page, ln.sub_box(0, stop), (ln.index,))
 
 
 def _v_overlap(a: Box, b: Box) -> float:
