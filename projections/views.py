@@ -358,6 +358,14 @@ SUMMARY_COLUMNS = (
     ("review_overdue", "逾期未复审(本)"), ("needs_review", "待人工核对(本)"),
 )
 TOTAL = "合计"
+# Short headers for a terminal, where sixteen columns must fit.
+SHORT_LABELS = {
+    "county": "县市区", "training_institutions": "培训机构", "exam_sites": "考试点", "enterprises": "企业",
+    "self_checks_received": "自查报告", "self_checks_signed": "已签字", "problems_found": "问题",
+    "problems_rectified": "已整改", "rectification_rate": "整改率", "certificates_checked": "核查证件",
+    "certificates_invalid": "无效", "out_of_province": "外省证", "out_of_city": "外地证", "expired": "过期",
+    "review_overdue": "逾期复审", "needs_review": "待核对",
+}
 
 
 def summary(facts: Facts, day: date) -> list[dict]:

@@ -34,6 +34,15 @@ def _echo(text: str, output: str | None = None) -> None:
         sys.stdout.write(text)
 
 
+def _console(output: str | None = None):
+    """A rich console; off a terminal (a pipe, a file, make's log) wide enough for the table."""
+    from rich.console import Console
+
+    if output:
+        return Console(file=open(output, "w", encoding="utf-8"), width=200)
+    return Console() if sys.stdout.isatty() else Console(width=200)
+
+
 def _load(ctx, as_of):
     """Facts as of the instant (live tables when the log has nothing later)."""
     with source(ctx.store, as_of) as src:
@@ -123,10 +132,8 @@ def summary(ctx, fmt, as_of, output) -> None:
             raise click.UsageError("xlsx is binary: give -o FILE or redirect standard output")
         out.summary_xlsx(rows, day, output or sys.stdout.buffer)
     else:
-        from rich.console import Console
-
-        Console(file=open(output, "w", encoding="utf-8") if output else None).print(
-            out.rich_table(rows, list(views.SUMMARY_COLUMNS), title=f"{out.TITLE}（截至 {day.isoformat()}）"))
+        columns = [(k, views.SHORT_LABELS[k]) for k, _ in views.SUMMARY_COLUMNS]
+        _console(output).print(out.rich_table(rows, columns, title=f"{out.TITLE}（截至 {day.isoformat()}）"))
 
 
 @report.command()
@@ -141,11 +148,9 @@ def deadlines(ctx, fmt, as_of, year) -> None:
     if (fmt or ("table" if sys.stdout.isatty() else "json")) == "json":
         _echo(out.to_json(rows))
         return
-    from rich.console import Console
-
     columns = [("county", "县市区"), ("label", "节点"), ("due", "截止"), ("state", "状态"), ("days_left", "剩余天数"),
                ("entities", "单位"), ("done", "按时"), ("late", "逾期"), ("open", "未交")]
-    Console().print(out.rich_table(rows, columns, title="专项治理时间节点"))
+    _console().print(out.rich_table(rows, columns, title="专项治理时间节点"))
 
 
 @click.command()
@@ -178,12 +183,10 @@ def review_list(ctx, fmt, county) -> None:
     if (fmt or ("table" if sys.stdout.isatty() else "json")) == "json":
         _echo(out.to_json(items))
         return
-    from rich.console import Console
-
     columns = [("doc", "文档"), ("record", "记录"), ("field", "字段"), ("value", "识别值"), ("confidence", "置信度"),
                ("page", "页"), ("reason", "原因"), ("filename", "文件"), ("county", "县市区")]
     rows = [dict(i, doc=i["doc_id"][:12]) for i in items]
-    Console().print(out.rich_table(rows, columns, title=f"待人工核对 {len(items)} 项"))
+    _console().print(out.rich_table(rows, columns, title=f"待人工核对 {len(items)} 项"))
 
 
 @review.command("correct")
