@@ -116,9 +116,32 @@ _ITEM_ALIAS_KEYS = {key(alias): items for alias, items in ITEM_ALIASES.items()}
 _CATEGORY_ALIAS_KEYS = {key(alias): cat for alias, cat in CATEGORY_ALIASES.items()}
 
 
+_GENERIC_SUFFIXES = ("生产安全作业", "安全作业", "工艺作业", "作业")
+
+
+def _core(k: str) -> str:
+    """A name without the suffix every name shares, e.g. 煤矿安全作业 -> 煤矿."""
+    for suffix in _GENERIC_SUFFIXES:
+        if k.endswith(suffix) and len(k) > len(suffix):
+            return k[: -len(suffix)]
+    return k
+
+
+def _score(text_key: str, name_key: str) -> float:
+    """Similarity of the whole names, 0 unless the distinctive cores are half alike too
+    (else a bare 安全作业 would be two deletions from 煤矿安全作业)."""
+    whole = 1.0 - _distance(text_key, name_key) / max(len(text_key), len(name_key))
+    name_core = _core(name_key)
+    suffix_length = len(name_key) - len(name_core)
+    # the text's core: its exact suffix stripped, or as many characters as the name's
+    # suffix has (the suffix itself may be misread)
+    text_cores = {_core(text_key), text_key[: max(len(text_key) - suffix_length, 0)]}
+    core = max(1.0 - _distance(t, name_core) / max(len(t), len(name_core)) for t in text_cores)
+    return whole if core >= 0.5 else 0.0
+
+
 def _best(text_key: str, names: dict[str, str], threshold: float) -> tuple[str | None, float, tuple[str, ...]]:
-    scored = sorted(((1.0 - _distance(text_key, k) / max(len(text_key), len(k)), name)
-                     for k, name in names.items()), reverse=True)
+    scored = sorted(((_score(text_key, k), name) for k, name in names.items()), reverse=True)
     top_score, top = scored[0]
     close = tuple(name for score, name in scored if score >= threshold and score > top_score - MARGIN)
     if top_score < threshold:

@@ -3,7 +3,8 @@
 `normalise_ocr_text` makes the many ways OCR renders the same Chinese text into one:
 NFKC (full-width letters, digits, colons, brackets become ASCII), dashes unified to "-",
 spaces inside Chinese text removed, and only confusions that cannot change meaning fixed:
-曰 after a digit is 日; runs of O/o and l/I/| between digits are 0s and 1s. Line breaks are kept.
+曰 after a digit is 日; runs of O/o and l/I/| between digits
+(or a digit and 年月日) are 0s and 1s. Line breaks are kept.
 """
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ _CJK_PUNCT = r"\u3000-\u303f\uff01-\uff65"  # 、。〈〉《》「」 etc. (NFK
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\u2500\u30fc\uff0d]")
 _SPACES = re.compile(r"[^\S\n]+")  # whitespace except line breaks
 _SPACE_BESIDE_CJK = re.compile(rf"(?<=[{_CJK}{_CJK_PUNCT}:;,()])[^\S\n]+|[^\S\n]+(?=[{_CJK}{_CJK_PUNCT}:;,()])")
-_O_IN_DIGITS = re.compile(r"(?<=\d)[Oo]+(?=\d)")
-_L_IN_DIGITS = re.compile(r"(?<=\d)[lI|]+(?=\d)")
+# Between digits, or between a digit and a date character (2O2l年, 年l2月).
+_O_IN_DIGITS = re.compile(r"(?<=\d)[Oo]+(?=[\d年月日号])|(?<=[年月])[Oo]+(?=\d)")
+_L_IN_DIGITS = re.compile(r"(?<=\d)[lI|]+(?=[\d年月日号])|(?<=[年月])[lI|]+(?=\d)")
 _YUE_AFTER_DIGIT = re.compile(r"(?<=\d)曰")
 
 
