@@ -51,6 +51,8 @@ def producer(settings: KafkaSettings, **overrides) -> KafkaProducer:
         linger_ms=5,
         batch_size=256 * 1024,
         max_block_ms=timeout_ms,
+        # a topic missing after a broker restart must be re-created by us, with our partitions
+        allow_auto_create_topics=False,
         # delivery must outlast one request; give a retried batch room within our timeout
         delivery_timeout_ms=timeout_ms + max(timeout_ms, 1000) + 5,
     )

@@ -148,12 +148,14 @@ class OutboxRelay:
         with broker.broker_errors(self.settings, "publishing events"):
             producer.flush(timeout=self.settings.timeout_s * 2)
             acked: dict[int, int] = {}
+            first: dict[int, int] = {}
             for future in pending:
                 meta = future.get(timeout=0)  # raises the send's error, if any
                 acked[meta.partition] = max(acked.get(meta.partition, -1), meta.offset)
+                first[meta.partition] = min(first.get(meta.partition, meta.offset), meta.offset)
             for future in side:
                 future.get(timeout=0)
-        if any(offset <= offsets.get(partition, -1) for partition, offset in acked.items()):
+        if any(offset <= offsets.get(partition, -1) for partition, offset in first.items()):
             # Offsets only grow on a durable log: going back means the topic was recreated or
             # the broker lost its data (e.g. an in-memory broker restarted). Publish it all again.
             log.warning("%s restarted below offsets published before: republishing the whole log", self.topic)

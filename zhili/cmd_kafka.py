@@ -76,8 +76,10 @@ def _quiet_kafka_logs() -> None:
               help="Publish changed certificate and entity records to the compacted topics.")
 @click.option("--poll", type=click.FloatRange(0.05, 60), default=1.0, show_default=True, metavar="SECONDS",
               help="Continuous mode: pause between passes when the log is idle.")
+@click.option("--chunk", type=click.IntRange(1, 100000), default=5000, show_default=True,
+              help="Events per acknowledged-and-checkpointed chunk.")
 @click.pass_obj
-def relay(ctx, once, intake, records, poll, **options) -> None:
+def relay(ctx, once, intake, records, poll, chunk, **options) -> None:
     """Publish the event log to Kafka, resuming where it stopped.
 
     Events go to PREFIX.events (key = stream id, value = the event JSON that `zhili events`
@@ -93,7 +95,7 @@ def relay(ctx, once, intake, records, poll, **options) -> None:
         from relay.records import RecordPublisher
 
         publisher = RecordPublisher.for_store(ctx.store, settings)
-    outbox = OutboxRelay(ctx.store, settings, intake=intake, record_publisher=publisher)
+    outbox = OutboxRelay(ctx.store, settings, intake=intake, record_publisher=publisher, chunk=chunk)
     try:
         if once:
             result = outbox.run_once()

@@ -97,7 +97,11 @@ def zhili(*args: str, db_url: str, timeout: float = 120, check: bool = True) -> 
 
 
 def read_topic(bootstrap: str, topic: str, timeout: float = 30) -> list:
-    """Every message on `topic`, partition by partition, read up to the end offsets (no group)."""
+    """Every message on `topic`, read past the end offsets until the broker has no more (no group).
+
+    Tansu 0.6 reports a partition's end offset as the start of its last record batch, not
+    one past its last record, so the end offsets are a lower bound and we drain after them.
+    """
     from kafka import KafkaConsumer, TopicPartition
 
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
@@ -112,6 +116,9 @@ def read_topic(bootstrap: str, topic: str, timeout: float = 30) -> list:
             assert time.monotonic() < deadline, f"could not read {topic} to its end"
             for batch in consumer.poll(timeout_ms=500).values():
                 records.extend(batch)
+        while batch := consumer.poll(timeout_ms=300):
+            for part in batch.values():
+                records.extend(part)
         return records
     finally:
         consumer.close()
