@@ -92,12 +92,26 @@ def key(text: str | None) -> str:
     return _LABELS.sub("", text)
 
 
-def _distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
+# Characters OCR confuses in these names; substituting one for the other costs less than
+# an arbitrary misreading, so 底压电工作业 is 低压 rather than a tie with 高压.
+VISUAL_CONFUSIONS = ("低底", "压庄", "电申", "工土エ", "焊悍", "钻钴", "煤媒", "割害", "业亚", "作做", "熔融溶",
+                     "钎针", "硝销", "磺黄", "烷院", "胺按", "爆暴", "药荮", "冶治", "架驾", "拆折",
+                     "维锥", "护沪", "抽袖", "探深", "矿旷", "尾屋", "柱住")
+# (Never two characters that tell real items apart, such as 氯/氟: those must stay far.)
+_CHEAP: dict[str, str] = {}
+for _group in VISUAL_CONFUSIONS:
+    for _char in _group:
+        _CHEAP[_char] = _CHEAP.get(_char, "") + _group.replace(_char, "")
+CHEAP_SUBSTITUTION = 0.4
+
+
+def _distance(a: str, b: str) -> float:
+    previous = [float(j) for j in range(len(b) + 1)]
     for i, ca in enumerate(a, 1):
-        current = [i]
+        current = [float(i)]
         for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+            swap = 0.0 if ca == cb else CHEAP_SUBSTITUTION if cb in _CHEAP.get(ca, "") else 1.0
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + swap))
         previous = current
     return previous[-1]
 
@@ -166,6 +180,8 @@ def match_item(text: str | None, category: str | None = None) -> Match:
     if text_key in _CATEGORY_KEYS and len(CATALOGUE[_CATEGORY_KEYS[text_key]]) > 1:
         return Match(None, 0.0, CATALOGUE[_CATEGORY_KEYS[text_key]])  # a category, not an item
     names = {k: item for k, item in _ITEM_KEYS.items() if item in allowed}
+    if text_key in names:
+        return Match(names[text_key], 1.0, (names[text_key],), CATEGORY_OF[names[text_key]])
     value, score, candidates = _best(text_key, names, THRESHOLD)
     return Match(value, round(score, 3), candidates, CATEGORY_OF[value] if value else None)
 
@@ -177,6 +193,9 @@ def match_category(text: str | None) -> Match:
         return Match(None, 0.0)
     if text_key in _CATEGORY_ALIAS_KEYS:
         cat = _CATEGORY_ALIAS_KEYS[text_key]
+        return Match(cat, 1.0, (cat,), cat)
+    if text_key in _CATEGORY_KEYS:
+        cat = _CATEGORY_KEYS[text_key]
         return Match(cat, 1.0, (cat,), cat)
     value, score, candidates = _best(text_key, _CATEGORY_KEYS, THRESHOLD)
     return Match(value, round(score, 3), candidates, value)

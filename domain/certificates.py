@@ -63,11 +63,19 @@ def normalise_cert_no(text: str | None) -> str:
 
 
 def review_due(valid_from, valid_until=None, printed_review_due=None, rules: Rules = RULES) -> date | None:
-    """When the mid-term review falls due: the printed 应复审日期, else valid_from + 3 years.
+    """When the mid-term review falls due: the printed 应复审日期, else valid_from + 3 years
+    (else valid_until − 3 years).
     None when there is none: the printed date is the end date (review stretched to once per
     6 years; a day's slack as for the end date) or nothing is known."""
     start, end, printed = to_date(valid_from), to_date(valid_until), to_date(printed_review_due)
-    due = printed or (add_years(start, rules.review_every_years) if start else None)
+    if printed:
+        due = printed
+    elif start:
+        due = add_years(start, rules.review_every_years)
+    elif end:  # no start read: sample cards print the due date as end − 3 years
+        due = add_years(end, -rules.review_every_years)
+    else:
+        due = None
     if due is None:
         return None
     if end is not None and abs((due - end).days) <= rules.validity_tolerance_days:

@@ -107,3 +107,18 @@ def test_any_single_misread_character_never_gives_another_item():
             read = name[:position] + "囗" + name[position + 1:]
             match = match_item(read)
             assert match.value == item or (match.value is None and item in match.candidates), read
+
+
+def test_visual_confusions_never_separate_two_real_names():
+    from domain.catalogue import _CHEAP, key
+    names = [key(n) for n in ITEMS + CATEGORIES]
+    for a in names:
+        for b in names:
+            if a != b and len(a) == len(b):
+                differing = [(x, y) for x, y in zip(a, b) if x != y]
+                assert not all(y in _CHEAP.get(x, "") for x, y in differing), (a, b)
+
+
+def test_a_visually_confused_character_tips_the_balance():
+    assert match_item("底压电工作业").value == "低压电工作业"  # 低 and 底 look alike, 高 does not
+    assert match_item("媒气作业").value == "煤气作业"
