@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 CATALOGUE: dict[str, tuple[str, ...]] = {
     "电工作业": ("高压电工作业", "低压电工作业", "防爆电气作业", "电力电缆作业", "继电保护作业",
@@ -155,7 +156,11 @@ def _score(text_key: str, name_key: str) -> float:
 
 
 def _best(text_key: str, names: dict[str, str], threshold: float) -> tuple[str | None, float, tuple[str, ...]]:
-    scored = sorted(((_score(text_key, k), name) for k, name in names.items()), reverse=True)
+    def reachable(k: str) -> bool:  # the length difference alone costs that many edits
+        return abs(len(k) - len(text_key)) <= (1.0 - threshold) * max(len(k), len(text_key))
+    scored = sorted(((_score(text_key, k), name) for k, name in names.items() if reachable(k)), reverse=True)
+    if not scored:
+        return None, 0.0, ()
     top_score, top = scored[0]
     close = tuple(name for score, name in scored if score >= threshold and score > top_score - MARGIN)
     if top_score < threshold:
@@ -165,6 +170,7 @@ def _best(text_key: str, names: dict[str, str], threshold: float) -> tuple[str |
     return top, top_score, close
 
 
+@lru_cache(maxsize=4096)  # pure; rosters repeat the same few names thousands of times
 def match_item(text: str | None, category: str | None = None) -> Match:
     """The catalogue item `text` names, within `category` when given (and recognised)."""
     text_key = key(text)
@@ -186,6 +192,7 @@ def match_item(text: str | None, category: str | None = None) -> Match:
     return Match(value, round(score, 3), candidates, CATEGORY_OF[value] if value else None)
 
 
+@lru_cache(maxsize=1024)
 def match_category(text: str | None) -> Match:
     """The catalogue category `text` names (e.g. 电工作业, 冶金有色生产安全作业)."""
     text_key = key(text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 LOCAL, OUT_OF_CITY, OUT_OF_PROVINCE, UNKNOWN = "local", "out_of_city", "out_of_province", "unknown"
 ISSUER_CLASSES = (LOCAL, OUT_OF_CITY, OUT_OF_PROVINCE, UNKNOWN)
@@ -78,6 +79,9 @@ _CLASSES = ((LOCAL, TAIAN_PLACES), (OUT_OF_CITY, SHANDONG_PLACES),
 # Near misses of these are ordinary words (应急管理局 is one character from 应急管理部).
 _NO_FUZZY = set(NATIONAL)
 _SHORT = {"鲁"}
+# 东平 must not be the tail of 山东 followed by 平邑/平度/平阴 (Linyi, Qingdao, Jinan).
+_TAIAN = re.compile("|".join("(?<!山)东平" if p == "东平" else re.escape(p)
+                             for p in TAIAN_PLACES + TAIAN_MISREADINGS))
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A place name is followed by one of these in an authority's name; a fuzzy two-character
@@ -92,7 +96,7 @@ def _clean(text: str | None) -> str:
 def _exact(flat: str) -> str | None:
     """Tai'an anywhere wins (山东省泰安市... is local); otherwise the leftmost place named,
     since an authority's name starts with its highest level (南京市栖霞区 is Nanjing's)."""
-    if any(place in flat for place in TAIAN_PLACES + TAIAN_MISREADINGS):
+    if _TAIAN.search(flat):
         return LOCAL
     found = []
     for cls, places in _CLASSES[1:]:
@@ -123,6 +127,7 @@ def _fuzzy(flat: str) -> str | None:
     return hits.pop() if len(hits) == 1 else None
 
 
+@lru_cache(maxsize=4096)  # pure; a batch holds a handful of distinct issuers
 def classify_issuer(text: str | None) -> str:
     """"local" | "out_of_city" | "out_of_province" | "unknown" for an issuing authority."""
     flat = _clean(text)

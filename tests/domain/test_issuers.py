@@ -30,6 +30,8 @@ from domain.issuers import classify_issuer
     ("西安市应急管理局", "out_of_province"),
     ("邯郸市应急管理局", "out_of_province"),
     ("苏州市安全生产监督管理局", "out_of_province"),
+    ("山东平邑县应急管理局", "out_of_city"),  # 东平 straddles 山东 and 平邑
+    ("东平县应急管理局", "local"),
     ("", "unknown"),
     (None, "unknown"),
     ("###", "unknown"),
