@@ -117,7 +117,8 @@ def random_certificate(rng: random.Random, *, as_of: date = date(2024, 6, 1),
     valid_from = _valid_from(rng, wanted, issuer, as_of)
     if issuer == LOCAL_ISSUER and valid_from < BUREAU_RENAMED:
         issuer = OLD_LOCAL_ISSUER  # the window left no room for the new name
-    years_valid = rng.choice((3, 5, 8)) if "date_inconsistent" in wanted else 6
+    # Longer spans only, so a wrong span never also makes the card expire.
+    years_valid = rng.choice((7, 8, 10)) if "date_inconsistent" in wanted else 6
     valid_until = add_years(valid_from, years_valid) - timedelta(days=rng.choices((1, 0), (7, 3))[0])
 
     renewals = 0 if "underage_at_issue" in wanted else rng.choices((0, 1, 2), (60, 30, 10))[0]
@@ -136,8 +137,7 @@ def random_certificate(rng: random.Random, *, as_of: date = date(2024, 6, 1),
     due = printed_due or add_years(valid_from, 3)
     reviews: tuple[date, ...] = ()
     if due != valid_until and due <= as_of and "review_overdue" not in wanted:
-        if "expired" not in wanted or rng.random() < 0.5:
-            reviews = (due - timedelta(days=rng.randint(7, 58)),)
+        reviews = (due - timedelta(days=rng.randint(7, 58)),)
 
     id_number = person.id_number
     if "id_checksum_invalid" in wanted:
