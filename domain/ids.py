@@ -38,7 +38,7 @@ CONFUSABLES: dict[str, str] = {
     "B": "8",
     "S": "5", "s": "5",
     "Z": "2", "z": "2",
-    "×": "X", "χ": "X", "Ｘ": "X",
+    "×": "X", "χ": "X",
 }
 
 EARLIEST_BIRTH_YEAR = 1850
