@@ -57,14 +57,20 @@ def _clean(name: str) -> str:
 
 
 def county_from_folder(name: str | None) -> tuple[str, bool]:
-    """(canonical name, known). "01泰山区", "泰山", "泰安高新技术产业开发区材料" are known;
-    anything else is returned cleaned of numbering but otherwise as given, known=False."""
+    """(canonical name, known). "01泰山区", "泰山", "泰安高新技术产业开发区材料", "秦山区" (泰
+    misread) are known; anything else is returned cleaned of numbering but
+    otherwise as given, known=False."""
     cleaned = _clean(name or "")
     if cleaned in _ALIASES:
         return _ALIASES[cleaned], True
     for alias in _BY_LENGTH:
         if len(alias) >= 3 and alias in cleaned:
             return _ALIASES[alias], True
+    # 泰 is OCR's most common misreading here (秦山区, 新秦市); no county is named with 秦.
+    if "秦" in cleaned:
+        guess, known = county_from_folder(cleaned.replace("秦", "泰"))
+        if known:
+            return guess, True
     return cleaned or (name or ""), False
 
 

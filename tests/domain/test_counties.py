@@ -14,7 +14,18 @@ def test_known_folders(folder, expected):
     assert county_from_folder(folder) == (expected, True)
 
 
+@pytest.mark.parametrize("read, expected", [("秦山区", "泰山区"), ("新秦市", "新泰市"), ("秦安高新区", "高新区")])
+def test_tai_misread_as_qin(read, expected):
+    assert county_from_folder(read) == (expected, True)
+
+
+@pytest.mark.parametrize("other", ["宁津县", "东明县", "东阿县", "新县", "秦皇岛"])
+def test_similar_counties_elsewhere_are_not_taken_for_taian(other):
+    assert county_from_folder(other) == (other, False)
+
+
 def test_unknown_folder_kept_as_given():
+    assert county_from_folder("济宁市") == ("济宁市", False)  # a real other city, not 新泰/肥城
     assert county_from_folder("济南市") == ("济南市", False)
     assert county_from_folder("其他") == ("其他", False)
 
