@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 
 FINISHED = {DOCUMENT_PROCESSED, DOCUMENT_REJECTED}
 
-# process(doc_id, received_event_json) -> None: OCR, extract and append the document's events.
-Process = Callable[[str, dict[str, Any]], None]
+# process([(doc_id, received_event_json), ...]) -> None: read each document to its end
+# (OCR, extract, append its events under its claim), possibly several at once.
+Process = Callable[[list[tuple[str, dict[str, Any]]]], None]
 
 
 def intake_message(event: RecordedEvent) -> dict:
@@ -64,8 +65,9 @@ class IntakeWorker:
     """Consumes intake work in a consumer group and processes each document once."""
 
     def __init__(self, store: EventStore, settings: KafkaSettings, process: Process,
-                 group_id: str | None = None, **consumer_overrides):
+                 group_id: str | None = None, jobs: int = 1, **consumer_overrides):
         self.store = store
+        self.jobs = jobs
         self.settings = settings
         self.process = process
         self.group_id = group_id or f"{settings.prefix}.workers"
@@ -75,7 +77,7 @@ class IntakeWorker:
     def run(self, stop: Callable[[], bool] = lambda: False, idle_exit_s: float | None = None) -> WorkerStats:
         """Work until `stop()`; with `idle_exit_s`, also stop after that long without a message."""
         broker.ensure_topics(self.settings)
-        consumer = broker.consumer(self.settings, self.group_id, max_poll_records=1, **self.consumer_overrides)
+        consumer = broker.consumer(self.settings, self.group_id, max_poll_records=self.jobs, **self.consumer_overrides)
         idle_since = time.monotonic()
         try:
             with broker.broker_errors(self.settings, "reading intake work"):
@@ -86,9 +88,7 @@ class IntakeWorker:
                         if idle_exit_s is not None and time.monotonic() - idle_since > idle_exit_s:
                             break
                         continue
-                    for records in batch.values():
-                        for record in records:
-                            self._handle(json.loads(record.value))
+                    self._handle([json.loads(r.value) for records in batch.values() for r in records])
                     # after the appends: a crash before this line redelivers, harmlessly
                     consumer.commit()
                     idle_since = time.monotonic()
@@ -96,10 +96,14 @@ class IntakeWorker:
             consumer.close(autocommit=False)
         return self.stats
 
-    def _handle(self, received: dict[str, Any]) -> None:
-        doc_id = received["data"]["doc_id"]
-        if is_finished(self.store, doc_id):
-            self.stats.skipped += 1
-            return
-        self.process(doc_id, received)
-        self.stats.processed += 1
+    def _handle(self, messages: list[dict[str, Any]]) -> None:
+        work: dict[str, dict[str, Any]] = {}
+        for received in messages:
+            doc_id = received["data"]["doc_id"]
+            if doc_id in work or is_finished(self.store, doc_id):
+                self.stats.skipped += 1  # a redelivery, or another worker got there first
+            else:
+                work[doc_id] = received
+        if work:
+            self.process(list(work.items()))
+            self.stats.processed += len(work)

@@ -14,6 +14,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable
 
 from domain.vocabulary import DOCUMENT_PROCESSED, DOCUMENT_RECEIVED, DOCUMENT_REJECTED
@@ -66,6 +67,7 @@ class OutboxRelay:
         self.chunk = chunk
         self.topic = settings.topic(EVENTS)
         self._producer = None
+        self._records_day: date | None = None
         tables.create_tables(store.engine)
 
     # -- one pass ------------------------------------------------------------------------
@@ -99,9 +101,12 @@ class OutboxRelay:
         if pending:
             offsets = self._settle(producer, pending, side, last, offsets)
         records = 0
-        if self.record_publisher is not None:
+        # Records change with new events, and with the date (expired, review_overdue...).
+        today = date.today()
+        if self.record_publisher is not None and (published or self._records_day != today):
             with broker.broker_errors(self.settings, "publishing record topics"):
                 records = self.record_publisher.publish(producer)
+            self._records_day = today
         return RelayPass(published, last, intake, records)
 
     def run_forever(self, poll_s: float = 1.0, stop: Callable[[], bool] = lambda: False, say=log.warning) -> None:
@@ -163,6 +168,7 @@ class OutboxRelay:
             tables.save_checkpoint(self.store.engine, self.topic, 0, acked)
             if self.record_publisher is not None:
                 self.record_publisher.forget()
+                self._records_day = None
             raise _Republish()
         offsets = {**offsets, **acked}
         tables.save_checkpoint(self.store.engine, self.topic, last, offsets)

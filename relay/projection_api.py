@@ -1,7 +1,7 @@
-"""The one place the relay meets the projections package: apply events, export records.
+"""The one place the relay meets the projections package: the export records by key.
 
-Kept as a thin seam so the Kafka side follows the projections' API as it evolves; the
-Kafka projector and the embedded runner share one implementation behind it.
+Records are computed exactly as `zhili export` computes them (projections brought up to
+date by the embedded runner first, flags for today in Asia/Shanghai).
 """
 from __future__ import annotations
 
@@ -10,13 +10,12 @@ from typing import Any
 from events import EventStore
 
 
-def export_certificates(store: EventStore) -> list[dict[str, Any]]:
-    import projections
+def export_records(store: EventStore) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(certificate records, entity records) as `zhili export certificates|entities` prints them."""
+    from projections import source, views
 
-    return list(projections.export_certificates(store))
-
-
-def export_entities(store: EventStore) -> list[dict[str, Any]]:
-    import projections
-
-    return list(projections.export_entities(store))
+    with source(store) as src:
+        facts = views.load(src.engine)
+    day = views.as_of_date(None)
+    certificates = views.certificates(facts, day)
+    return certificates, views.entities(facts, day, certs=certificates)

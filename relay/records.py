@@ -40,12 +40,18 @@ class RecordPublisher:
 
     @classmethod
     def for_store(cls, store: EventStore, settings: KafkaSettings) -> "RecordPublisher":
-        """Certificates and entities, as the projections export them (brought up to date first)."""
-        from relay.projection_api import export_certificates, export_entities
+        """Certificates and entities, as `zhili export` gives them (one computation for both)."""
+        from relay.projection_api import export_records
+
+        cache: dict[str, list] = {}
+
+        def certificates() -> list[dict[str, Any]]:
+            cache["certificates"], cache["entities"] = export_records(store)
+            return cache["certificates"]
 
         return cls(store, settings, [
-            RecordTopic(settings.topic(CERTIFICATES), "cert_no", lambda: export_certificates(store)),
-            RecordTopic(settings.topic(ENTITIES), "entity_id", lambda: export_entities(store)),
+            RecordTopic(settings.topic(CERTIFICATES), "cert_no", certificates),
+            RecordTopic(settings.topic(ENTITIES), "entity_id", lambda: cache.pop("entities")),
         ])
 
     def publish(self, producer) -> int:

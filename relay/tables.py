@@ -33,8 +33,9 @@ relay_record_digest = sa.Table(
     sa.Column("digest", sa.String(64), nullable=False),
 )
 
-# A projector fed from Kafka: the last offset applied per topic-partition, written in the
-# same transaction as the projection rows, so a restart neither skips nor repeats.
+# A projector fed from Kafka: the last offset it applied per topic-partition, where to seek
+# on assignment. Only a hint: the projections' own checkpoint (the last log position per
+# partition, committed with the rows) decides what is applied, so a stale hint is harmless.
 relay_partition_offset = sa.Table(
     "relay_partition_offset",
     metadata,
@@ -42,16 +43,6 @@ relay_partition_offset = sa.Table(
     sa.Column("topic", sa.String(249), primary_key=True),
     sa.Column("partition", sa.Integer, primary_key=True),
     sa.Column("offset", sa.BigInteger, nullable=False),
-)
-
-# ... and the last stream version it applied per stream: a stream lives in one partition in
-# log order, so an event at or below this version is a duplicate the relay re-sent.
-relay_stream_version = sa.Table(
-    "relay_stream_version",
-    metadata,
-    sa.Column("consumer", sa.String(200), primary_key=True),
-    sa.Column("stream_id", sa.String(200), primary_key=True),
-    sa.Column("version", sa.Integer, nullable=False),
 )
 
 
@@ -78,10 +69,10 @@ def load_checkpoint(engine: Engine, topic: str) -> tuple[int, dict[int, int]]:
 def save_checkpoint(engine: Engine, topic: str, position: int, offsets: dict[int, int]) -> None:
     values = {"position": position, "partition_offsets": json.dumps(offsets), "updated_at": now()}
     with engine.begin() as conn:
-        _upsert(conn, relay_checkpoint, {"topic": topic}, values)
+        upsert(conn, relay_checkpoint, {"topic": topic}, values)
 
 
-def _upsert(conn: Connection, table: sa.Table, key: dict, values: dict) -> None:
+def upsert(conn: Connection, table: sa.Table, key: dict, values: dict) -> None:
     # Portable upsert: one writer per key (one relay per topic), so update-then-insert is enough.
     where = [table.c[k] == v for k, v in key.items()]
     if conn.execute(table.update().where(*where).values(**values)).rowcount == 0:

@@ -108,4 +108,94 @@ def relay(ctx, once, intake, records, poll, chunk, **options) -> None:
         outbox.close()
 
 
-COMMANDS = [relay]
+
+def _group_options(command):
+    command = click.option("--group", metavar="ID", help="Consumer group [default: PREFIX.workers / PREFIX.projector].")(command)
+    command = click.option(
+        "--max-poll-interval", "max_poll_interval_s", type=click.FloatRange(1, 3600), default=300.0, show_default=True,
+        metavar="SECONDS", help="Longest pause between polls before the group reassigns our partitions "
+                                "(also how long some brokers wait for members when the group forms).")(command)
+    return command
+
+
+def _consumer_overrides(max_poll_interval_s: float) -> dict:
+    interval_ms = int(max_poll_interval_s * 1000)
+    session_ms = min(10000, interval_ms)
+    return {"max_poll_interval_ms": interval_ms, "session_timeout_ms": session_ms,
+            "heartbeat_interval_ms": max(100, session_ms // 3)}
+
+
+@click.command()
+@kafka_options
+@_group_options
+@click.option("--engine", type=click.Choice(["tesseract", "rapidocr", "auto"]), default="auto", show_default=True)
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Documents read at once (OCR processes).")
+@click.option("--docs", metavar="DIR", envvar="ZHILI_DOCS",
+              help="The shared document store folder [env ZHILI_DOCS].")
+@click.option("--idle-exit", "idle_exit_s", type=click.FloatRange(0), metavar="SECONDS",
+              help="Stop after this long without work (default: run until stopped).")
+@click.pass_obj
+def worker(ctx, group, max_poll_interval_s, engine, jobs, docs, idle_exit_s, **options) -> None:
+    """Read documents from PREFIX.intake (filled by `zhili relay --intake`) into the shared store.
+
+    Workers in one consumer group share the work. A document's offset is committed only
+    after its events are appended; a redelivered document is found finished and skipped.
+    Needs the document store the watcher writes (a shared folder, --docs).
+    """
+    from ingest.intake import Settings
+    from relay.intake import IntakeWorker
+    from zhili.cmd_intake import docs_for, log_lines, make_intake
+
+    _quiet_kafka_logs()
+    settings = settings_from(options)
+    store = ctx.store
+    intake = make_intake(store, docs_for(ctx, docs), Settings(engine=engine, jobs=jobs, move=False), log_lines())
+
+    def process(work) -> None:
+        for doc_id, _received in work:
+            intake.enqueue(doc_id)
+        intake.drain()
+
+    stopped = _stop_on_sigterm()
+    runner = IntakeWorker(store, settings, process, group_id=group, jobs=jobs,
+                          **_consumer_overrides(max_poll_interval_s))
+    try:
+        stats = runner.run(stop=lambda: stopped[0], idle_exit_s=idle_exit_s)
+    finally:
+        intake.close()
+    click.echo(f"{stats.processed} processed, {stats.skipped} already done", err=True)
+
+
+@click.command()
+@click.option("--from-kafka", "from_kafka", is_flag=True, help="Read the events from PREFIX.events (required).")
+@kafka_options
+@_group_options
+@click.option("--once", is_flag=True, help="Stop once the assigned partitions are drained.")
+@click.pass_obj
+def project(ctx, from_kafka, group, max_poll_interval_s, once, **options) -> None:
+    """Keep a read-model database's projections current from PREFIX.events.
+
+    --db names the read model, a database of its own: `zhili export` and `zhili report`
+    work on it as on the embedded one. Projectors in one consumer group share the
+    partitions; each applies exactly once per partition, dropping re-sent events.
+    """
+    if not from_kafka:
+        raise click.UsageError("project reads the log from Kafka: give --from-kafka "
+                               "(with the embedded log, ingest and replay keep projections current)")
+    from relay.projector import KafkaProjector
+
+    _quiet_kafka_logs()
+    settings = settings_from(options)
+    store = ctx.store
+    held, _ = store.head()
+    if held:
+        raise RelayError(f"this database holds the event log itself ({held} events), whose projections the "
+                         "embedded runner keeps: give `project --from-kafka` a read-model database of its own")
+    stopped = _stop_on_sigterm()
+    projector = KafkaProjector(store.engine, settings, group_id=group, **_consumer_overrides(max_poll_interval_s))
+    stats = projector.run(stop=lambda: stopped[0], once=once)
+    click.echo(f"applied {stats.applied} of {stats.received} events received", err=True)
+
+
+COMMANDS = [relay, worker, project]
