@@ -71,13 +71,13 @@ OTHER_CITIES = (
     "西宁", "海东", "银川", "石嘴山", "吴忠", "固原", "中卫",
     "乌鲁木齐", "克拉玛依", "吐鲁番", "哈密", "昌吉", "伊犁", "库尔勒", "阿克苏", "喀什", "和田", "石河子",
 )
-# Words in a national issuer (应急管理部, 国家安全生产监督管理总局): not Shandong.
+# A national authority (应急管理部, 国家安全生产监督管理总局) is named on every card as its
+# printer ("...监制"), not its issuer: it says nothing about where a card was issued.
 NATIONAL = ("应急管理部", "国家安全生产监督管理总局", "国家安监总局")
+_PRINTER = re.compile("(" + "|".join(NATIONAL) + ")(监制)?")
 
 _CLASSES = ((LOCAL, TAIAN_PLACES), (OUT_OF_CITY, SHANDONG_PLACES),
-            (OUT_OF_PROVINCE, PROVINCES + OTHER_CITIES + NATIONAL))
-# Near misses of these are ordinary words (应急管理局 is one character from 应急管理部).
-_NO_FUZZY = set(NATIONAL)
+            (OUT_OF_PROVINCE, PROVINCES + OTHER_CITIES))
 _SHORT = {"鲁"}
 # 东平 must not be the tail of 山东 followed by 平邑/平度/平阴 (Linyi, Qingdao, Jinan).
 _TAIAN = re.compile("|".join("(?<!山)东平" if p == "东平" else re.escape(p)
@@ -90,7 +90,7 @@ _ADMIN_SUFFIX = "省市区县州盟"
 
 
 def _clean(text: str | None) -> str:
-    return _NOISE.sub("", unicodedata.normalize("NFKC", text or ""))
+    return _NOISE.sub("", unicodedata.normalize("NFKC", text or "")).replace("中华人民共和国", "")
 
 
 def _exact(flat: str) -> str | None:
@@ -114,7 +114,7 @@ def _fuzzy(flat: str) -> str | None:
     for cls, places in _CLASSES:
         for place in places:
             n = len(place)
-            if n < 2 or place in _SHORT or place in _NO_FUZZY:
+            if n < 2 or place in _SHORT:
                 continue
             for start in range(len(flat) - n + 1):
                 window = flat[start:start + n]
@@ -130,7 +130,7 @@ def _fuzzy(flat: str) -> str | None:
 @lru_cache(maxsize=4096)  # pure; a batch holds a handful of distinct issuers
 def classify_issuer(text: str | None) -> str:
     """"local" | "out_of_city" | "out_of_province" | "unknown" for an issuing authority."""
-    flat = _clean(text)
+    flat = _PRINTER.sub("", _clean(text))
     if len(_CJK.findall(flat)) < 2:
         return UNKNOWN
     return _exact(flat) or _fuzzy(flat) or UNKNOWN

@@ -32,6 +32,8 @@ from domain.issuers import classify_issuer
     ("苏州市安全生产监督管理局", "out_of_province"),
     ("山东平邑县应急管理局", "out_of_city"),  # 东平 straddles 山东 and 平邑
     ("东平县应急管理局", "local"),
+    ("中华人民共和国应急管理部监制", "unknown"),  # the printer, not the issuer
+    ("泰安市应急管理局 应急管理部监制", "local"),
     ("", "unknown"),
     (None, "unknown"),
     ("###", "unknown"),
