@@ -120,7 +120,8 @@ def intrinsic_flags(cert: Mapping, as_of: date, rules: Rules | None = None) -> l
     start, end = to_date(_value(cert, "valid_from")), to_date(_value(cert, "valid_until"))
     first = to_date(_value(cert, "first_issued"))
     kind = _value(cert, "certificate_kind") or "special_operation"
-    cert_no = normalise_cert_no(_value(cert, "cert_no"))
+    # Only a 特种作业操作证 is numbered by its holder's ID number (鲁A012008000001 is not).
+    cert_no = normalise_cert_no(_value(cert, "cert_no")) if kind == "special_operation" else ""
     id_number = ids.normalise(_value(cert, "id_number")) or cert_no
     id_check = ids.validate(id_number) if id_number else None
     born = id_check.birth_date if id_check and id_check.ok else None

@@ -129,6 +129,8 @@ def test_unknown_item_and_other_certificate_kind():
     assert "unknown_item" not in intrinsic_flags(card(category=None), date(2022, 1, 1))
     flags = intrinsic_flags(card(item="建筑电工", certificate_kind="construction"), date(2022, 1, 1))
     assert "other_certificate_kind" in flags and "unknown_item" not in flags
+    construction = card(item="建筑电工", cert_no="鲁A012008000001", certificate_kind="construction")
+    assert intrinsic_flags(construction, date(2022, 1, 1)) == ["other_certificate_kind"]
 
 
 def test_sex_mismatch_and_issuer_classes():
