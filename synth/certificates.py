@@ -213,9 +213,11 @@ TITLE_RED = (176, 30, 35)
 SEAL_RED = (214, 40, 40)
 
 
-def _spaced(label: str, rng_spaced: bool) -> str:
-    # Two-character labels are often printed with a wide gap: 姓　名.
-    return "\u3000".join(label) if rng_spaced and len(label) == 2 else label
+def _spaced(label: str, style: str) -> str:
+    # Two-character labels are often printed with a wide gap (姓　名); some cards add a colon.
+    if style == "spaced" and len(label) == 2:
+        return "\u3000".join(label)
+    return label + "：" if style == "colon" else label
 
 
 def _background(rng: random.Random, size: tuple[int, int], tint: tuple[int, int, int]) -> Image.Image:
@@ -323,7 +325,7 @@ def render_certificate(truth: CertificateTruth, rng: random.Random) -> Image.Ima
     draw.rounded_rectangle((8, 8, w - 9, h - 9), radius=24, outline=(90, 110, 150), width=3)
     title_font = font(40, serif=True, bold=True)
     draw.text((w // 2, 52), TITLE, font=title_font, fill=TITLE_RED, anchor="mm")
-    spaced = rng.random() < 0.3
+    spaced = rng.choices(("plain", "spaced", "colon"), weights=(55, 30, 15))[0]
     label_font = font(25, bold=rng.random() < 0.5)
     value_font = font(27)
     rows = _rows(truth, rng)
@@ -342,7 +344,7 @@ def _single_column(img, draw, rng, rows, label_font, value_font, spaced) -> None
     _photo_box(draw, (46, 112, 236, 352))
     if rng.random() < 0.7:
         _fake_qr(draw, rng, 66, 400, 150)
-    label_x, value_x = 270, 270 + rng.choice((165, 180, 195))
+    label_x, value_x = 270, 270 + rng.choice((165, 180, 195)) + (25 if spaced == "colon" else 0)
     y, step = 100, min(50, 500 // len(rows))
     for label, value in rows:
         draw.text((label_x, y), _spaced(label, spaced), font=label_font, fill=LABEL_INK)
@@ -354,12 +356,13 @@ def _single_column(img, draw, rng, rows, label_font, value_font, spaced) -> None
 
 def _two_column(img, draw, rng, rows, label_font, value_font, spaced) -> None:
     d = dict(rows)
-    _photo_box(draw, (790, 104, 956, 324))
+    _photo_box(draw, (806, 92, 956, 284))
     if rng.random() < 0.7:
-        _fake_qr(draw, rng, 806, 420, 140)
+        _fake_qr(draw, rng, 812, 420, 140)
     y, step = 100, 50
-    lx, vx = 40, 40 + rng.choice((165, 180))
-    rx, rvx = 440, 440 + rng.choice((140, 155))
+    extra = 25 if spaced == "colon" else 0
+    lx, vx = 40, 40 + rng.choice((165, 180)) + extra
+    rx, rvx = 440, 440 + rng.choice((140, 155)) + extra
 
     def pair(left: str, right: str | None) -> None:
         nonlocal y
