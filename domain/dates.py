@@ -2,7 +2,8 @@
 
 `parse_date` understands 2024年3月5日, 2024.03.05, 2024-3-5, 2024/3/5, 20240305,
 二〇二四年三月五日 and year-month forms (2024年03月, 2024.03), tolerating OCR slop: spaces,
-full-width digits, 曰 for 日, O/o for 0 and l/I for 1 among digits. `parse_validity` reads a
+full-width digits, 曰 for 日 (and 午/牛/车 for 年, 目/用 for 月, 目/白 for 日 between
+digits), O/o for 0 and l/I for 1 among digits. `parse_validity` reads a
 validity period "start 至 end". `add_years` is calendar arithmetic with Feb 29 -> Feb 28.
 """
 from __future__ import annotations
@@ -74,6 +75,10 @@ def clean(text: str) -> str:
         text = _O_AMONG_DIGITS.sub("0", text)
         text = _L_AMONG_DIGITS.sub("1", text)
     text = re.sub(r"(?<=\d)\s*曰", "日", text)
+    # 年 月 日 misread as look-alikes, only where the digits around leave no doubt
+    text = re.sub(r"(?<!\d)(\d{4})\s*[午牛车]\s*(?=\d{1,2}\s*[月目用])", r"\1年", text)
+    text = re.sub(r"(年\s*\d{1,2})\s*[目用]\s*(?=\d)", r"\1月", text)
+    text = re.sub(r"(月\s*\d{1,2})\s*[目白]", r"\1日", text)
     text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
     return text
 
