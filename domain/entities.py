@@ -13,6 +13,10 @@ deliberately conservative, so two different units never share a key:
 
 `entity_id(kind, name, county)` is "E-" + 10 hex digits of SHA-1 over kind, canonical
 county and key: stable across runs and machines.
+
+The 统一社会信用代码 (GB 32100-2015) is checked too: 18 characters from a 31-character set
+without I, O, S, V, Z, the last one a check character (weights 3^i mod 31). Since I, O, S
+and Z never occur, OCR reading them is undone when that alone makes the check right.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ import re
 import unicodedata
 
 from domain.counties import county_from_folder
+from domain.ids import Repair
 
 _DROP = re.compile(r"[\s\"'“”‘’「」『』《》<>·・•‧.。,，、]+")
 _OPEN, _CLOSE = re.compile(r"[（(〔［\[【]"), re.compile(r"[）)〕］\]】]")
@@ -67,4 +72,44 @@ def unit_kind_from_text(text: str | None) -> str | None:
     return None
 
 
-__all__ = ["normalise_name", "entity_id", "unit_kind_from_text"]
+CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+# Letters the code never holds -> the character OCR most likely misread as them.
+_CREDIT_CODE_CONFUSABLES = {"O": "0", "I": "1", "S": "5", "Z": "2"}
+
+
+def credit_code_check_char(first17: str) -> str:
+    total = sum(CREDIT_CODE_CHARSET.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS))
+    return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
+
+
+def credit_code_problem(code: str | None) -> str | None:
+    """None for a well-formed 统一社会信用代码, else "empty", "length", "characters" or
+    "checksum"."""
+    code = "".join(unicodedata.normalize("NFKC", code or "").split()).upper()
+    if not code:
+        return "empty"
+    if len(code) != 18:
+        return "length"
+    if any(c not in CREDIT_CODE_CHARSET for c in code):
+        return "characters"
+    return None if credit_code_check_char(code[:17]) == code[17] else "checksum"
+
+
+def repair_credit_code(raw: str | None) -> Repair:
+    """Like `ids.repair`: O/I/S/Z, which the code never holds, replaced by 0/1/5/2 when
+    exactly one such replacement makes the check character right."""
+    code = "".join(unicodedata.normalize("NFKC", raw or "").split()).upper()
+    if len(code) != 18:
+        return Repair(code, False, (), "length")
+    if credit_code_problem(code) is None:
+        return Repair(code, False, (code,), None)
+    misread = sum(c in _CREDIT_CODE_CONFUSABLES for c in code)
+    fixed = "".join(_CREDIT_CODE_CONFUSABLES.get(c, c) for c in code)
+    if misread == 1 and credit_code_problem(fixed) is None:
+        return Repair(fixed, True, (fixed,), None)
+    return Repair(code, False, (), "unrepairable")
+
+
+__all__ = ["normalise_name", "entity_id", "unit_kind_from_text", "credit_code_check_char",
+           "credit_code_problem", "repair_credit_code"]

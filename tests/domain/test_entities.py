@@ -44,3 +44,17 @@ def test_entity_id_stable_and_distinct():
 ])
 def test_unit_kind(text, kind):
     assert unit_kind_from_text(text) == kind
+
+
+def test_credit_code():
+    from domain.entities import credit_code_check_char, credit_code_problem, repair_credit_code
+    assert credit_code_problem("91350100M000100Y43") is None  # the standard's worked example
+    assert credit_code_problem("91350100M000100Y44") == "checksum"
+    assert credit_code_problem("91350100M000100Y4") == "length"
+    assert credit_code_problem("9135O100M000100Y43") == "characters"
+    assert credit_code_problem(None) == "empty"
+    assert credit_code_check_char("91350100M000100Y4") == "3"
+    fixed = repair_credit_code("9135O100M000100Y43")
+    assert fixed.repaired and fixed.value == "91350100M000100Y43"
+    assert not repair_credit_code("9135O1OOM000100Y43").repaired  # two letters: not guessed
+    assert repair_credit_code("91350100M000100Y44").problem == "unrepairable"
