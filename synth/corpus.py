@@ -32,7 +32,7 @@ DEFAULT_MIX: dict[str, float] = {
     "certificate/clean": 8, "certificate/flatbed": 18, "certificate/photocopy": 10,
     "certificate/phone": 14, "certificate/two_cards": 4, "certificate/text_pdf": 6,
     "certificate/image_pdf": 6, "certificate/cid_pdf": 2, "certificate/tiff": 3,
-    "self_check_report/image_pdf": 8, "self_check_report/tiff": 2,
+    "self_check_report/image_pdf": 8, "self_check_report/tiff": 2, "self_check_report/phone": 2,
     "roster/xlsx": 4, "roster/csv": 2, "roster/csv_gbk": 1,
 }
 
@@ -79,11 +79,16 @@ def render_certificate_doc(cards: list[CertificateTruth], capture: str, rng: ran
     return (degrade.encode(img, ext[1:], quality=88)), ext
 
 
-def render_report_doc(report: ReportTruth, capture: str, rng: random.Random) -> tuple[bytes, str]:
-    pages = [degrade.flatbed(page, rng) if rng.random() < 0.5 else page for page in render_report(report, rng)]
+def render_report_doc(report: ReportTruth, capture: str, rng: random.Random) -> tuple[bytes, str, str]:
+    """File bytes, extension and the capture actually used (a phone photo only of a
+    one-page report; longer ones fall back to a scanned PDF)."""
+    pages = render_report(report, rng)
+    if capture == "phone" and len(pages) == 1:
+        return degrade.encode(degrade.phone(pages[0], rng, rotate=0), "jpeg", quality=90), ".jpg", "phone"
+    pages = [degrade.flatbed(page, rng) if rng.random() < 0.5 else page for page in pages]
     if capture == "tiff":
-        return degrade.multipage_tiff([p.convert("L") for p in pages]), ".tif"
-    return degrade.image_pdf(pages, dpi=150), ".pdf"
+        return degrade.multipage_tiff([p.convert("L") for p in pages]), ".tif", "tiff"
+    return degrade.image_pdf(pages, dpi=150), ".pdf", "image_pdf"
 
 
 def generate(out_dir: str | Path, n_docs: int, seed: int, mix: Mapping[str, float] | None = None, *,
@@ -112,7 +117,7 @@ def generate(out_dir: str | Path, n_docs: int, seed: int, mix: Mapping[str, floa
         elif kind == "self_check_report":
             report = random_report(rng, unit=random_unit(rng, county_code=code))
             report = _in_county(report, county)
-            data, ext = render_report_doc(report, capture, rng)
+            data, ext, capture = render_report_doc(report, capture, rng)
             rel = f"{county}/自查报告/{report.unit_name}自查整改报告_{i:04d}{ext}"
             records = ({"record": "report", **report.to_dict()},)
         elif kind == "roster":

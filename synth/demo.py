@@ -37,7 +37,7 @@ def build(out_dir: str | Path) -> list[DocTruth]:
     def report_doc(county: str, code: str, kind: str, capture: str, **kw):
         unit = random_unit(rng, kind, code)
         report = _in_county(random_report(rng, unit=unit, **kw), county)
-        data, ext = render_report_doc(report, capture, rng)
+        data, ext, capture = render_report_doc(report, capture, rng)
         docs.append(_write(out, f"{county}/自查报告/{unit.name}自查整改报告{ext}", data, "self_check_report",
                            capture, county, ({"record": "report", **report.to_dict()},)))
 
