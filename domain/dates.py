@@ -46,6 +46,16 @@ class ParsedDate:
         return self.precision == "month"
 
 
+_CN_NUMERALS = "〇一二三四五六七八九"
+
+
+def _cn_small(n: int) -> str:
+    """1..31 to 一..三十一."""
+    tens, units = divmod(n, 10)
+    return ((_CN_NUMERALS[tens] if tens > 1 else "") + ("十" if tens else "")
+            + (_CN_NUMERALS[units] if units else ""))
+
+
 def _small_number(text: str) -> int:
     """一..三十一 to 1..31."""
     if "十" not in text:
@@ -164,7 +174,8 @@ def add_years(d: date, n: int) -> date:
 
 
 def format_date(d: date | str | None, style: str = "iso") -> str | None:
-    """"iso" -> 2024-03-05 (the export form), "zh" -> 2024年3月5日, "dot" -> 2024.03.05."""
+    """"iso" -> 2024-03-05 (the export form), "zh" -> 2024年3月5日, "dot" -> 2024.03.05,
+    "cn" -> 二〇二四年三月五日 (as on seals and signed reports)."""
     d = to_date(d)
     if d is None:
         return None
@@ -172,6 +183,8 @@ def format_date(d: date | str | None, style: str = "iso") -> str | None:
         return f"{d.year}年{d.month}月{d.day}日"
     if style == "dot":
         return f"{d:%Y.%m.%d}"
+    if style == "cn":
+        return f"{''.join(_CN_NUMERALS[int(c)] for c in str(d.year))}年{_cn_small(d.month)}月{_cn_small(d.day)}日"
     return d.isoformat()
 
 

@@ -77,11 +77,14 @@ def test_format_date():
     assert format_date(MARCH_5) == "2024-03-05"
     assert format_date(MARCH_5, "zh") == "2024年3月5日"
     assert format_date(MARCH_5, "dot") == "2024.03.05"
+    assert format_date(MARCH_5, "cn") == "二〇二四年三月五日"
+    assert format_date(date(2020, 12, 31), "cn") == "二〇二〇年十二月三十一日"
+    assert format_date(date(2020, 10, 20), "cn") == "二〇二〇年十月二十日"
     assert format_date(None) is None
 
 
 @given(st.dates(min_value=date(1950, 1, 1), max_value=date(2099, 12, 31)))
 def test_round_trip_through_every_style(d):
-    for style in ("iso", "zh", "dot"):
+    for style in ("iso", "zh", "dot", "cn"):
         assert parse_date(format_date(d, style)) == d
     assert parse_date(f"{d:%Y%m%d}") == d
