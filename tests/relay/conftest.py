@@ -139,3 +139,14 @@ def fill_log(store, documents: int, events_per_document: int = 3, start: int = 0
                   for p in range(1, events_per_document - 1)]
         batch.append(NewEvent(v.DOCUMENT_PROCESSED, {"doc_id": doc_id, "kind": "unknown", "pages": events_per_document - 2, "needs_review": 0}))
         store.append(stream, batch, expected_version=0)
+
+
+def run_cli(*args: str, db_url: str) -> str:
+    """Run a command in this process (faster than a child); return what it printed."""
+    from click.testing import CliRunner
+
+    from zhili.cli import cli
+
+    result = CliRunner().invoke(cli, ["--db", db_url, *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output

@@ -15,7 +15,7 @@ import pytest
 
 from events import open_store
 from relay import tables
-from tests.relay.conftest import fill_log, read_topic, zhili
+from tests.relay.conftest import fill_log, read_topic, run_cli, zhili
 
 pytestmark = pytest.mark.kafka
 
@@ -49,8 +49,8 @@ def test_librdkafka_reads_exactly_what_zhili_events_prints(db_url, broker, prefi
 
     store = open_store(db_url)
     fill_log(store, documents=40, events_per_document=4)
-    zhili(*relay_args(broker, prefix, "--once", "--partitions", "3"), db_url=db_url)
-    printed = zhili("events", db_url=db_url).stdout.splitlines()
+    run_cli(*relay_args(broker, prefix, "--once", "--partitions", "3"), db_url=db_url)
+    printed = run_cli("events", db_url=db_url).splitlines()
 
     consumer = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": f"{prefix}-reader",
                          "enable.auto.commit": False})
