@@ -90,7 +90,7 @@ def key(text: str | None) -> str:
     """The comparison form: NFKC, labels, spaces and punctuation (incl. brackets) removed."""
     text = unicodedata.normalize("NFKC", text or "")
     text = _NOISE.sub("", text)
-    return _LABELS.sub("", text)
+    return unicodedata.normalize("NFKC", _LABELS.sub("", text))
 
 
 # Characters OCR confuses in these names; substituting one for the other costs less than

@@ -44,7 +44,8 @@ def normalise_name(name: str | None) -> str:
     text = _CLOSE.sub(")", _OPEN.sub("(", text)).upper()
     if text.endswith("有限责任公司"):
         text = text[: -len("有限责任公司")] + "有限公司"
-    return text
+    # once more: removing a space can leave a combining mark to compose (A + ´ -> Á)
+    return unicodedata.normalize("NFKC", text)
 
 
 def entity_id(kind: str, name: str, county: str | None = None) -> str:

@@ -32,7 +32,9 @@ def normalise_ocr_text(text: str | None) -> str:
         text = _O_IN_DIGITS.sub(lambda m: "0" * len(m.group()), text)
         text = _L_IN_DIGITS.sub(lambda m: "1" * len(m.group()), text)
     text = _YUE_AFTER_DIGIT.sub("日", text)
-    return "\n".join(line.strip() for line in text.split("\n"))
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    # once more: removing a space can leave a combining mark to compose (A + ´ -> Á)
+    return unicodedata.normalize("NFKC", text)
 
 
 __all__ = ["normalise_ocr_text"]
