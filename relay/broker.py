@@ -77,23 +77,29 @@ def consumer(settings: KafkaSettings, group_id: str, **overrides) -> KafkaConsum
         return KafkaConsumer(**config)
 
 
+COMPACTED = {CERTIFICATES, ENTITIES}
+
+
+def topic_specs(settings: KafkaSettings, names: tuple[str, ...]) -> list[NewTopic]:
+    """The topics as we create them: record topics keep the latest value per key (compacted)."""
+    return [
+        NewTopic(
+            settings.topic(name),
+            settings.partitions,
+            settings.replication_factor,
+            topic_configs={"cleanup.policy": "compact"} if name in COMPACTED else {},
+        )
+        for name in names
+    ]
+
+
 def ensure_topics(settings: KafkaSettings, names: tuple[str, ...] = (EVENTS, INTAKE, CERTIFICATES, ENTITIES)) -> None:
-    """Create the topics that are missing; the record topics are compacted (latest value per key)."""
-    compacted = {CERTIFICATES, ENTITIES}
+    """Create the topics that are missing (existing ones are left as their owner configured them)."""
     with broker_errors(settings, "creating topics"):
         admin = KafkaAdminClient(**settings.client_config())
         try:
             existing = set(admin.list_topics())
-            wanted = [
-                NewTopic(
-                    settings.topic(name),
-                    settings.partitions,
-                    settings.replication_factor,
-                    topic_configs={"cleanup.policy": "compact"} if name in compacted else {},
-                )
-                for name in names
-                if settings.topic(name) not in existing
-            ]
+            wanted = [spec for spec in topic_specs(settings, names) if spec.name not in existing]
             if wanted:
                 try:
                     admin.create_topics(wanted)
