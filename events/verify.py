@@ -66,7 +66,7 @@ def parse_head(text: str) -> tuple[int, str]:
 def verify_chain(store: EventStore, expect: tuple[int, str] | None = None, batch_size: int = 5000) -> ChainReport:
     """Recompute the whole chain; with `expect=(position, hash)` also require that the row
     at that position still has that hash, i.e. the history up to it was not rewritten."""
-    query = sa.select(*_CHAIN_COLUMNS).where(_e.position > sa.bindparam("last")).order_by(_e.position).limit(batch_size)
+    query = sa.select(*_CHAIN_COLUMNS).where(_e.position > sa.bindparam("last", 0, type_=sa.BigInteger)).order_by(_e.position).limit(batch_size)
     count, prev_position, prev_hash = 0, 0, GENESIS_HASH
     if expect is not None and expect[0] == 0 and expect[1] != GENESIS_HASH:
         return ChainReport(0, 0, GENESIS_HASH, 0, f"position 0 is always {GENESIS_HASH}, not {expect[1]}")

@@ -1,0 +1,174 @@
+"""The event-store contract, run once on SQLite and once on PostgreSQL (`db_url`)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from events import ConcurrencyError, NewEvent, StoreError, open_store
+from events.schema import CURRENT_VERSION, MIGRATIONS
+from events.store import GENESIS_HASH, chain_hash, digest
+from events.verify import verify_chain
+
+T0 = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
+
+
+class StepClock:
+    """A clock that moves one minute per call, so recorded_at is predictable."""
+
+    def __init__(self, start=T0):
+        self.now = start
+
+    def __call__(self):
+        self.now += timedelta(minutes=1)
+        return self.now
+
+
+@pytest.fixture
+def clocked(db_url):
+    s = open_store(db_url, clock=StepClock())
+    yield s
+    s.engine.dispose()
+
+
+def test_append_returns_gap_free_positions_and_stream_versions(store):
+    assert store.append("a", [NewEvent("A", {"n": 1}), NewEvent("A", {"n": 2})], expected_version=0) == [1, 2]
+    assert store.append("b", [NewEvent("B", {"n": 3})], expected_version=0) == [3]
+    assert store.append("a", [NewEvent("A", {"n": 4})], expected_version=2) == [4]
+    assert store.append("a", [NewEvent("A", {"n": 5})]) == [5]  # None: any version
+    assert [(e.stream_id, e.stream_version) for e in store.read_all()] == [
+        ("a", 1), ("a", 2), ("b", 1), ("a", 3), ("a", 4)]
+    assert store.stream_version("a") == 4 and store.stream_version("nope") == 0
+    events = store.read_all()
+    prev = GENESIS_HASH
+    for event in events:
+        assert event.prev_hash == prev
+        prev = event.hash
+    assert store.head() == (5, prev)
+
+
+def test_event_round_trips_every_field(store):
+    event = NewEvent("CertificateRecognised", {"姓名": "张三", "n": 1.5, "ok": True, "none": None},
+                     {"actor": "clerk", "correlation_id": "c1", "causation_id": "x", "source": {"doc_id": "d", "page": 2}},
+                     schema_version=3)
+    store.append("doc-1", [event], expected_version=0)
+    [got] = store.read_stream("doc-1")
+    assert (got.event_id, got.type, got.data, got.metadata, got.schema_version) == (
+        event.event_id, event.type, event.data, event.metadata, 3)
+    assert got.recorded_at.tzinfo is not None and got.recorded_at.utcoffset() == timedelta(0)
+    assert got.to_json()["recorded_at"].endswith("+00:00") and "erased" not in got.to_json()
+
+
+def test_stale_expected_version_raises_and_writes_nothing(store):
+    store.append("s", [NewEvent("A", {"n": 1})], expected_version=0)
+    head = store.head()
+    with pytest.raises(ConcurrencyError):
+        store.append("s", [NewEvent("A", {"n": 2}), NewEvent("A", {"n": 3})], expected_version=0)
+    with pytest.raises(ConcurrencyError):
+        store.append("new", [NewEvent("A", {})], expected_version=1)
+    assert store.head() == head
+    assert [e.data for e in store.read_all()] == [{"n": 1}]
+
+
+def test_reappending_stored_events_is_a_no_op_returning_their_positions(store):
+    batch = [NewEvent("A", {"n": 1}), NewEvent("A", {"n": 2})]
+    first = store.append("s", batch, expected_version=0)
+    store.append("other", [NewEvent("B", {})], expected_version=0)
+    # A retry after a lost reply: the stream has moved on by this very batch.
+    assert store.append("s", batch, expected_version=0) == first
+    assert store.append("s", batch) == first
+    assert store.head()[0] == 3 and store.stream_version("s") == 2
+    with pytest.raises(StoreError, match="partly stored"):
+        store.append("s", [batch[0], NewEvent("A", {"n": 3})], expected_version=2)
+    assert store.head()[0] == 3
+
+
+def test_read_all_filters_in_sql_and_batches(clocked):
+    for n in range(25):
+        clocked.append(f"s{n % 3}", [NewEvent("Even" if n % 2 == 0 else "Odd", {"n": n})])
+    every = list(clocked.read_all())
+    assert [e.position for e in every] == list(range(1, 26))
+    assert [e.data["n"] for e in clocked.read_all(batch_size=4)] == list(range(25))
+    assert [e.data["n"] for e in clocked.read_all(since=20, batch_size=2)] == [20, 21, 22, 23, 24]
+    assert [e.data["n"] for e in clocked.read_all(types=["Odd"], batch_size=3)] == list(range(1, 25, 2))
+    assert [e.data["n"] for e in clocked.read_all(stream_id="s1", batch_size=2)] == list(range(1, 25, 3))
+    assert [e.data["n"] for e in clocked.read_all(until_position=3)] == [0, 1, 2]
+    cut = every[9].recorded_at
+    assert [e.data["n"] for e in clocked.read_all(as_of=cut)] == list(range(10))
+    # An instant in another offset means the same moment.
+    assert len(list(clocked.read_all(as_of=cut.astimezone(timezone(timedelta(hours=8)))))) == 10
+    assert [e.data["n"] for e in clocked.read_stream("s2")] == list(range(2, 25, 3))
+
+
+def test_upcaster_turns_an_old_event_shape_into_the_new_one_on_read(store):
+    # v1 stored one "name" string; v2 splits it into surname and given name.
+    store.append("p", [NewEvent("PersonNamed", {"name": "张三丰"}, schema_version=1),
+                       NewEvent("PersonNamed", {"surname": "李", "given": "四"}, schema_version=2)])
+    store.register_upcaster("PersonNamed", 1, lambda d: {"surname": d["name"][0], "given": d["name"][1:]})
+    old, new = store.read_stream("p")
+    assert (old.schema_version, old.data) == (2, {"surname": "张", "given": "三丰"})
+    assert (new.schema_version, new.data) == (2, {"surname": "李", "given": "四"})
+    assert [e.data for e in store.read_all()] == [old.data, new.data]
+    assert verify_chain(store).ok  # reading never rewrites what is stored
+
+
+def test_erasure_replaces_payload_keeps_chain_verifiable(store):
+    store.append("doc-a", [NewEvent("CertificateRecognised", {"id_number": "370902199001010011"}, {"actor": "ocr"})])
+    store.append("doc-b", [NewEvent("CertificateRecognised", {"id_number": "370902199001010022"})])
+    target = store.read_stream("doc-b")[0]
+    head = store.head()
+    assert store.erase(stream_id="doc-a", reason="PIPL request 2026-17") == [1]
+    assert store.erase([target.event_id], reason="PIPL request 2026-18") == [2]
+    assert store.erase([target.event_id], reason="again") == []  # already erased
+    erased = list(store.read_all())
+    assert all(e.erased for e in erased)
+    assert erased[0].data["_erased"]["reason"] == "PIPL request 2026-17"
+    assert "370902" not in str([e.to_json() for e in erased])
+    assert erased[1].to_json()["erased"] is True
+    report = verify_chain(store, expect=head)
+    assert report.ok and report.head == f"{head[0]}:{head[1]}"
+    with pytest.raises(StoreError):
+        store.erase(stream_id="doc-a", reason=" ")
+
+
+def test_schema_is_versioned_and_a_v1_database_is_upgraded(db_url):
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:
+        MIGRATIONS[0](conn)  # a log made by the first release: no zhili_schema, no erased
+        header = {"position": 1, "event_id": "e1", "stream_id": "s", "stream_version": 1, "type": "A",
+                  "schema_version": 1, "data_digest": digest({"n": 1}), "metadata_digest": digest({}),
+                  "recorded_at": "2026-03-01T00:00:00.000000+00:00"}
+        conn.execute(sa.text(
+            "INSERT INTO zhili_events (position, event_id, stream_id, stream_version, type, schema_version, data,"
+            " metadata, data_digest, metadata_digest, recorded_at, prev_hash, hash) VALUES (1, 'e1', 's', 1, 'A', 1,"
+            " :data, '{}', :dd, :md, :at, :prev, :hash)"),
+            {"data": '{"n":1}', "dd": header["data_digest"], "md": header["metadata_digest"],
+             "at": header["recorded_at"], "prev": GENESIS_HASH, "hash": chain_hash(GENESIS_HASH, header)})
+    store = open_store(db_url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version FROM zhili_schema").scalar_one() == CURRENT_VERSION == 2
+    assert [e.data for e in store.read_all()] == [{"n": 1}] and verify_chain(store).ok
+    assert store.append("s", [NewEvent("A", {"n": 2})], expected_version=1) == [2]
+    store.engine.dispose()
+    open_store(db_url).engine.dispose()  # opening an up-to-date store changes nothing
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE zhili_schema SET version = 99")
+    with pytest.raises(StoreError, match="schema version 99 is newer"):
+        open_store(db_url)
+    engine.dispose()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payload=st.recursive(
+    st.none() | st.booleans() | st.integers(-2**53, 2**53) | st.text(alphabet=st.characters(blacklist_categories=["Cs"])),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+))
+def test_any_json_payload_round_trips_and_verifies(store, payload):
+    [position] = store.append("h", [NewEvent("H", {"v": payload}, {"actor": "hypothesis"})])
+    [event] = store.read_all(since=position - 1)
+    assert event.data == {"v": payload}
+    assert verify_chain(store).ok

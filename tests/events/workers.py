@@ -1,0 +1,47 @@
+"""Child-process bodies for the concurrency and crash tests (module level, so they pickle)."""
+from __future__ import annotations
+
+import time
+
+from events import ConcurrencyError, NewEvent, open_store
+
+
+def contend(url, stream_id, rounds, barrier, results, name):
+    """Each round, append at the same expected version as the rival, at the same moment."""
+    store = open_store(url)
+    for round_ in range(rounds):
+        barrier.wait()
+        try:
+            store.append(stream_id, [NewEvent("Tick", {"round": round_, "by": name})], expected_version=round_)
+            results.put((round_, name, "won"))
+        except ConcurrencyError:
+            results.put((round_, name, "lost"))
+        barrier.wait()  # both have finished this round before either starts the next
+    store.engine.dispose()
+
+
+def write_stream(url, stream_id, batches, batch_size):
+    store = open_store(url)
+    for n in range(batches):
+        store.append(
+            stream_id,
+            [NewEvent("Tick", {"batch": n, "i": i}) for i in range(batch_size)],
+            expected_version=n * batch_size,
+        )
+    store.engine.dispose()
+
+
+def append_and_hang(url, stream_id, size, inside):
+    """Append a big batch and stop dead after its INSERT ran, before COMMIT: the parent
+    kills this process there with SIGKILL."""
+    import sqlalchemy as sa
+
+    store = open_store(url)
+
+    @sa.event.listens_for(store.engine, "after_cursor_execute")
+    def hang(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO ZHILI_EVENTS"):
+            inside.set()
+            time.sleep(120)
+
+    store.append(stream_id, [NewEvent("Big", {"i": i, "pad": "x" * 200}) for i in range(size)], expected_version=0)
