@@ -1,0 +1,325 @@
+"""Taking files in: read, keep, claim, read out in workers, record, then move the file.
+
+The order is what makes a crash harmless. (1) The bytes go to the document store first,
+(2) then `DocumentReceived` claims them, (3) workers read the document, (4) the results are
+appended in one batch, (5) the file leaves the intake folder last. A crash before (2)
+leaves the file in place to be taken again; after (2) the document is unfinished and
+resumed from the document store on the next start; after (4) only the move remains, which
+the next look at the file completes. Two intakes on one folder meet in the store (one
+claim wins) and in a per-document lock file (only one reads a document at a time).
+"""
+from __future__ import annotations
+
+import fcntl
+import mimetypes
+import os
+import re
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable
+
+from domain import vocabulary as v
+from ingest import folder, ledger
+from ingest.docstore import DocumentStore
+from ingest.folder import Drop, Snapshot
+from ingest.processing import Failed, Processed, Rejected, Task
+from ingest.reasons import reason, reason_text
+
+try:
+    from domain.counties import county_from_folder
+except ImportError:  # the county table is another area's; until it lands, know the campaign's list
+    _COUNTIES = ("泰山区", "岱岳区", "新泰市", "肥城市", "宁阳县", "东平县", "高新区", "泰山景区")
+
+    def county_from_folder(name: str) -> tuple[str, bool]:
+        return name, name in _COUNTIES
+
+
+@dataclass(frozen=True)
+class Settings:
+    engine: str = "auto"
+    jobs: int = 1
+    county: str | None = None  # overrides the folder's county
+    move: bool = True  # move taken files to .done/.rejected (watch); `ingest` may keep them
+    max_attempts: int = 3
+    time_limit: float = 600.0
+    max_pages: int = 200
+    review_bar: float = 0.9
+    retry_delay: float = 1.0
+
+
+@dataclass
+class Summary:
+    received: int = 0
+    duplicates: int = 0
+    needs_review: int = 0
+    rejected: int = 0
+    processed: int = 0
+    failed_attempts: int = 0
+
+    def line(self) -> str:
+        return (f"{self.received} received, {self.duplicates} duplicates, "
+                f"{self.needs_review} needs-review, {self.rejected} rejected")
+
+
+_ID_RUN = re.compile(r"[0-9]{6}[0-9Xx]{8,12}")
+_NAME_RUN = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])([\u4e00-\u9fff]{1,2})(?![\u4e00-\u9fff])")
+
+
+def mask(path: str) -> str:
+    """Hide ID numbers in a path, and in its file name what looks like a personal name
+    (a run of 2-3 Han characters): `泰山区/张三-370902198503150011.jpg` → `泰山区/张*-370902********0011.jpg`."""
+    path = _ID_RUN.sub(lambda m: m.group(0)[:6] + "*" * (len(m.group(0)) - 10) + m.group(0)[-4:], path)
+    head, _, name = path.rpartition("/")
+    name = _NAME_RUN.sub(lambda m: m.group(1) + "*" * len(m.group(2)), name)
+    return f"{head}/{name}" if head else name
+
+
+Log = Callable[..., None]
+
+
+def _quiet(event: str, **fields) -> None:
+    pass
+
+
+@dataclass
+class _Pending:
+    task: Task
+    not_before: float = 0.0
+
+
+class Intake:
+    """One intake: a store, a document store, a pool of readers, and what is in flight."""
+
+    def __init__(self, store, docs: DocumentStore, settings: Settings, pool, log: Log = _quiet):
+        self.store, self.docs, self.settings, self.pool, self.log = store, docs, settings, pool, log
+        self.summary = Summary()
+        self.queue: deque[_Pending] = deque()
+        self.running: set[str] = set()
+        self.waiting: dict[str, list[tuple[Drop, Snapshot | None]]] = {}
+        self.locks: dict[str, int] = {}
+        self.finished: int = 0  # documents this intake saw to an end (for progress)
+        self.on_finish: Callable[[str], None] | None = None
+        self.lock_dir = os.path.join(str(docs.root), ".locks")
+
+    # -- taking files ------------------------------------------------------------------
+    def offer(self, drop: Drop) -> str:
+        """Take one file; returns what happened to it (for logs and tests)."""
+        county = self.settings.county or drop.county
+        if folder.link_escapes(drop):
+            return self._refuse(drop, county, "symlink", "link target " + folder.display(os.path.realpath(drop.path)))
+        if os.path.islink(drop.path):
+            return "skipped_link"  # a link within the folder: its target is taken on its own
+        before = folder.snapshot(drop.path)
+        if before is None:
+            self.log("vanished", file=mask(folder.display(drop.relative)))
+            return "vanished"
+        try:
+            data = folder.read_regular(drop.path)
+        except FileNotFoundError:
+            self.log("vanished", file=mask(folder.display(drop.relative)))
+            return "vanished"
+        except IsADirectoryError:
+            return self._refuse(drop, county, "not_a_file", "")
+        except PermissionError as exc:
+            return self._refuse(drop, county, "unreadable", exc.strerror or "")
+        except OSError as exc:
+            if exc.errno in (getattr(os, "ELOOP", 40),):  # a link swapped in after the scan
+                return self._refuse(drop, county, "symlink", "")
+            raise
+        if folder.snapshot(drop.path) != before or before.size != len(data):
+            self.log("changed_while_reading", file=mask(folder.display(drop.relative)))
+            return "changed"
+        return self.offer_bytes(data, drop, before)
+
+    def offer_bytes(self, data: bytes, drop: Drop, snap: Snapshot | None) -> str:
+        """Keep the bytes, claim the document, and queue it (or place the file if finished)."""
+        doc_id = self.docs.put(data)
+        county_name, known = county_from_folder(self.settings.county or drop.county) \
+            if (self.settings.county or drop.county) else (None, False)
+        media_type = mimetypes.guess_type("x" + drop.suffix)[0] or "application/octet-stream"
+        arrival = ledger.Arrival(
+            doc_id=doc_id, filename=folder.display(drop.name), relative_path=folder.display(drop.relative),
+            county=county_name, county_known=known, size=len(data), media_type=media_type,
+            drop=f"{folder.display(drop.path)}|{snap.key if snap else 'bytes'}",
+        )
+        claim = ledger.claim(self.store, arrival)
+        self.log(claim.state, doc=doc_id[:12], county=county_name, file=mask(arrival.relative_path))
+        if claim.state in ("new", "resume"):
+            self.summary.received += 1
+        else:
+            self.summary.duplicates += 1
+        if claim.outcome:
+            self._place(drop, snap, doc_id, claim.outcome, claim.reason_code)
+        else:
+            self.waiting.setdefault(doc_id, []).append((drop, snap))
+            self.enqueue(doc_id)
+        return claim.state
+
+    def _refuse(self, drop: Drop, county: str | None, code: str, detail: str) -> str:
+        """A file that cannot even be read: no document, a reason file, the file kept."""
+        self.summary.rejected += 1
+        self.log("refused", code=code, file=mask(folder.display(drop.relative)))
+        r = reason(code, detail)
+        if self.settings.move and drop.root is not None:
+            moved = folder.move(drop.path, folder.destination(drop, folder.REJECTED, county), None)
+            if moved:
+                folder.write_reason(moved, reason_text(r, folder.display(drop.relative), None))
+        return "refused"
+
+    # -- reading documents -------------------------------------------------------------
+    def enqueue(self, doc_id: str, delay: float = 0.0) -> None:
+        if doc_id in self.running or any(p.task.doc_id == doc_id for p in self.queue):
+            return
+        received = ledger.received_event(self.store, doc_id)
+        if received is None:
+            raise ValueError(f"document {doc_id[:12]} was never received")
+        d = received.data
+        task = Task(doc_id, str(self.docs.root), d["filename"], d.get("county"), bool(d.get("county_known")),
+                    self.settings.engine, self.settings.max_pages, self.settings.review_bar, self.settings.time_limit)
+        self.queue.append(_Pending(task, time.monotonic() + delay))
+
+    def resume_unfinished(self) -> int:
+        """Queue every document received but not finished (by anyone, at any time)."""
+        pending = ledger.unfinished(self.store)
+        for doc_id in pending:
+            self.enqueue(doc_id)
+        if pending:
+            self.log("resume", documents=len(pending))
+        return len(pending)
+
+    @property
+    def idle(self) -> bool:
+        return not self.queue and not self.running
+
+    def pump(self, timeout: float = 0.2) -> None:
+        """Hand queued documents to idle readers; record what the readers finished."""
+        self._dispatch()
+        for task, result in self.pool.collect(timeout if self.running else 0):
+            self._record(task, result)
+        if not self.running and self.queue:
+            # everything queued waits for a retry delay or another intake's lock
+            time.sleep(min(timeout, 0.2))
+
+    def drain(self) -> None:
+        while not self.idle:
+            self.pump(0.5)
+
+    def _dispatch(self) -> None:
+        now = time.monotonic()
+        for _ in range(len(self.queue)):
+            if self.pool.idle <= 0:
+                return
+            pending = self.queue.popleft()
+            doc_id = pending.task.doc_id
+            if pending.not_before > now:
+                self.queue.append(pending)
+                continue
+            events = self.store.read_stream(v.document_stream(doc_id))
+            outcome, code = ledger.status(events)
+            if outcome:  # another intake finished it meanwhile
+                self._done(doc_id, outcome, code)
+                continue
+            if not self._lock(doc_id):  # another intake reads it now: look again soon
+                pending.not_before = now + 1.0
+                self.queue.append(pending)
+                continue
+            if sum(1 for e in events if e.type == v.PROCESSING_FAILED) >= self.settings.max_attempts:
+                self._finish(pending.task, self._give_up(events))
+                continue
+            if not self.docs.has(doc_id):
+                self._unlock(doc_id)
+                self.log("missing_original", doc=doc_id[:12])
+                continue
+            self.running.add(doc_id)
+            self.pool.submit(pending.task)
+
+    def _give_up(self, events) -> Rejected:
+        last = next((e.data.get("error", "") for e in reversed(events) if e.type == v.PROCESSING_FAILED), "")
+        code = "document_timeout" if "time limit" in last else "processing_failed"
+        r = reason(code, last)
+        return Rejected(code, r.zh, r.en, last)
+
+    def _record(self, task: Task, result) -> None:
+        doc_id = task.doc_id
+        self.running.discard(doc_id)
+        if isinstance(result, Failed):
+            attempt = ledger.record_failure(self.store, doc_id, result.error)
+            self.summary.failed_attempts += 1
+            self.log("failed", doc=doc_id[:12], attempt=attempt, error=result.error.split(" | ")[0][:120])
+            if attempt >= self.settings.max_attempts:
+                self._finish(task, self._give_up(self.store.read_stream(v.document_stream(doc_id))))
+            else:
+                self._unlock(doc_id)
+                self.enqueue(doc_id, delay=self.settings.retry_delay)
+            return
+        self._finish(task, result)
+
+    def _finish(self, task: Task, result: Processed | Rejected) -> None:
+        doc_id = task.doc_id
+        if isinstance(result, Processed):
+            events = list(result.events)
+        else:
+            events = ledger.rejection(doc_id, task.filename, result.code, result.reason_zh,
+                                      result.reason_en, result.detail)
+        outcome, code = ledger.finish(self.store, doc_id, events)
+        ours = outcome == ledger.status(events)[0]
+        if ours and isinstance(result, Processed):
+            self.summary.processed += 1
+            self.summary.needs_review += 1 if result.needs_review else 0
+        elif ours:
+            self.summary.rejected += 1
+        self.log("processed" if outcome == v.DOCUMENT_PROCESSED else "rejected", doc=doc_id[:12],
+                 code=code, needs_review=getattr(result, "needs_review", None))
+        self._done(doc_id, outcome, code)
+
+    def _done(self, doc_id: str, outcome: str, code: str | None) -> None:
+        for drop, snap in self.waiting.pop(doc_id, []):
+            self._place(drop, snap, doc_id, outcome, code)
+        self._unlock(doc_id)
+        self.finished += 1
+        if self.on_finish:
+            self.on_finish(doc_id)
+
+    def _place(self, drop: Drop, snap: Snapshot | None, doc_id: str, outcome: str, code: str | None) -> None:
+        """Move the file out of the intake: the last step, after everything is recorded."""
+        if not self.settings.move or drop.root is None:
+            return
+        county = self.settings.county or drop.county
+        if outcome == v.DOCUMENT_PROCESSED:
+            folder.move(drop.path, folder.destination(drop, folder.DONE, county), snap)
+            return
+        moved = folder.move(drop.path, folder.destination(drop, folder.REJECTED, county), snap)
+        if moved:
+            r = reason(code or "processing_failed", self._detail(doc_id))
+            folder.write_reason(moved, reason_text(r, folder.display(drop.relative), doc_id))
+
+    def _detail(self, doc_id: str) -> str:
+        for e in self.store.read_stream(v.document_stream(doc_id)):
+            if e.type == v.DOCUMENT_REJECTED:
+                return e.data.get("detail", "")
+        return ""
+
+    # -- one reader per document across processes on this machine ------------------------
+    def _lock(self, doc_id: str) -> bool:
+        if doc_id in self.locks:
+            return True
+        os.makedirs(self.lock_dir, exist_ok=True)
+        fd = os.open(os.path.join(self.lock_dir, doc_id), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self.locks[doc_id] = fd
+        return True
+
+    def _unlock(self, doc_id: str) -> None:
+        fd = self.locks.pop(doc_id, None)
+        if fd is not None:
+            os.close(fd)  # closing releases the lock; the file stays (unlinking would race)
+
+    def close(self) -> None:
+        for doc_id in list(self.locks):
+            self._unlock(doc_id)
+        self.pool.close()

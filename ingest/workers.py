@@ -1,0 +1,186 @@
+"""Worker processes that read documents, each in isolation, each under a time limit.
+
+A crash of the reader (segfault, SIGKILL, MemoryError) costs the document it was reading,
+never the watcher: the parent notices the dead process, reports `Failed` for that task
+and starts a fresh worker. A task running past its time limit is killed the same way.
+Workers are started with "spawn" (no inherited locks, database connections or threads)
+and run single-threaded (OMP_THREAD_LIMIT=1), so N jobs use N cores.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+import traceback
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+
+from ingest.processing import Failed, Task, process
+
+SINGLE_THREAD = {"OMP_THREAD_LIMIT": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _serve(conn) -> None:
+    """A worker's life: read tasks until told to stop, answer each with its result."""
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if task is None:
+            return
+        try:
+            result = process(task)
+        except MemoryError:
+            result = Failed("out of memory")
+        except Exception as exc:  # a bug or an unforeseen input: the parent retries, then quarantines
+            result = Failed(f"{type(exc).__name__}: {exc}"[:300] + " | " + traceback.format_exc(limit=3)[-400:])
+        conn.send(result)
+
+
+@dataclass
+class _Slot:
+    process: multiprocessing.Process
+    conn: object
+    task: Task | None = None
+    started: float = 0.0
+    done: int = 0
+
+
+class WorkerPool:
+    """`jobs` worker processes; `submit` a task to an idle one, `collect` finished results."""
+
+    def __init__(self, jobs: int, max_tasks_per_worker: int = 200):
+        for key, value in SINGLE_THREAD.items():
+            os.environ.setdefault(key, value)
+        self.jobs = jobs
+        self.max_tasks = max_tasks_per_worker
+        self.context = multiprocessing.get_context("spawn")
+        self.slots: list[_Slot | None] = [None] * jobs
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def idle(self) -> int:
+        return sum(1 for s in self.slots if s is None or s.task is None)
+
+    @property
+    def busy(self) -> int:
+        return self.jobs - self.idle
+
+    def _start(self) -> _Slot:
+        parent, child = self.context.Pipe()
+        proc = self.context.Process(target=_serve, args=(child,), daemon=True, name="zhili-reader")
+        proc.start()
+        child.close()
+        return _Slot(proc, parent)
+
+    def submit(self, task: Task) -> None:
+        for i, slot in enumerate(self.slots):
+            if slot is None or not slot.process.is_alive():
+                if slot is not None:
+                    self._stop(slot)
+                slot = self.slots[i] = self._start()
+            if slot.task is None:
+                slot.task, slot.started = task, time.monotonic()
+                try:
+                    slot.conn.send(task)
+                except OSError:  # it died just now: `collect` reports the task as failed
+                    pass
+                return
+        raise RuntimeError("no idle worker")
+
+    def collect(self, timeout: float) -> list[tuple[Task, object]]:
+        """Results ready within `timeout` seconds: (task, Processed | Rejected | Failed)."""
+        busy = [s for s in self.slots if s is not None and s.task is not None]
+        if not busy:
+            if timeout > 0:
+                time.sleep(timeout)
+            return []
+        deadline = min(s.started + s.task.time_limit for s in busy)
+        wait_for = max(0.0, min(timeout, deadline - time.monotonic()))
+        ready = wait([x for s in busy for x in (s.conn, s.process.sentinel)], timeout=wait_for)
+        results = []
+        for i, slot in enumerate(self.slots):
+            if slot is None or slot.task is None:
+                continue
+            task = slot.task
+            if slot.conn in ready:
+                try:
+                    result = slot.conn.recv()
+                except (EOFError, OSError):
+                    result = None
+                if result is not None:
+                    slot.task, slot.done = None, slot.done + 1
+                    results.append((task, result))
+                    if slot.done >= self.max_tasks:  # bound what a leaky library can hold
+                        self._stop(slot)
+                        self.slots[i] = None
+                    continue
+            if slot.process.sentinel in ready or slot.conn in ready or not slot.process.is_alive():
+                slot.process.join(1)
+                code = slot.process.exitcode
+                results.append((task, Failed(f"reader process died (exit code {code})")))
+            elif time.monotonic() - slot.started > task.time_limit:
+                results.append((task, Failed(f"time limit of {task.time_limit:g} s exceeded", )))
+            else:
+                continue
+            self._kill(slot)
+            self.slots[i] = None
+        return results
+
+    def _kill(self, slot: _Slot) -> None:
+        if slot.process.is_alive():
+            slot.process.kill()
+        slot.process.join(5)
+        slot.conn.close()
+
+    def _stop(self, slot: _Slot) -> None:
+        try:
+            slot.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        slot.process.join(2)
+        self._kill(slot)
+
+    def close(self) -> None:
+        for i, slot in enumerate(self.slots):
+            if slot is not None:
+                if slot.task is None:
+                    self._stop(slot)
+                else:
+                    self._kill(slot)
+                self.slots[i] = None
+
+
+class InlinePool:
+    """The same interface, reading in this process: for tests and single-document callers."""
+
+    def __init__(self):
+        self.results: list = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+    idle = 1
+    busy = 0
+
+    def submit(self, task: Task) -> None:
+        try:
+            self.results.append((task, process(task)))
+        except Exception as exc:
+            self.results.append((task, Failed(f"{type(exc).__name__}: {exc}")))
+
+    def collect(self, timeout: float) -> list:
+        out, self.results = self.results, []
+        return out
+
+    def close(self) -> None:
+        pass
