@@ -27,6 +27,9 @@ LOCAL_ISSUER = "泰安市应急管理局"
 OLD_LOCAL_ISSUER = "泰安市安全生产监督管理局"
 # Emergency-management bureaus replaced the work-safety bureaus early in 2019.
 BUREAU_RENAMED = date(2019, 3, 1)
+# 应急管理部令第19号: reviews falling due from this day on are no longer owed, so a card can
+# only be overdue for a review that fell due before it.
+REVIEWS_OWED_BEFORE = date(2026, 6, 1)
 OUT_OF_CITY_ISSUERS = {
     "济南市应急管理局": "370102", "青岛市应急管理局": "370203", "淄博市应急管理局": "370303",
     "济宁市应急管理局": "370811", "临沂市应急管理局": "371302", "德州市应急管理局": "371402",
@@ -110,13 +113,22 @@ def random_certificate(rng: random.Random, *, as_of: date = date(2024, 6, 1),
     unknown = wanted - set(ANOMALIES)
     if unknown:
         raise ValueError(f"unknown anomalies: {sorted(unknown)}")
+    if "review_overdue" in wanted and not review_can_be_overdue(as_of):
+        if anomalies is not None:
+            raise ValueError(f"no card can be review_overdue on {as_of} (reviews no longer owed)")
+        wanted.discard("review_overdue")
     if "other_certificate_kind" in wanted:
         return _construction_card(rng, as_of, person)
 
     issuer, region = _issuer(rng, wanted)
     valid_from = _valid_from(rng, wanted, issuer, as_of)
+    # Keep the bureau's name true to the card's era when the date window forced it.
     if issuer == LOCAL_ISSUER and valid_from < BUREAU_RENAMED:
-        issuer = OLD_LOCAL_ISSUER  # the window left no room for the new name
+        issuer = OLD_LOCAL_ISSUER
+        wanted.add("old_issuer")
+    elif issuer == OLD_LOCAL_ISSUER and valid_from >= BUREAU_RENAMED:
+        issuer = LOCAL_ISSUER
+        wanted.discard("old_issuer")
     # Longer spans only, so a wrong span never also makes the card expire.
     years_valid = rng.choice((7, 8, 10)) if "date_inconsistent" in wanted else 6
     valid_until = add_years(valid_from, years_valid) - timedelta(days=rng.choices((1, 0), (7, 3))[0])
@@ -175,13 +187,26 @@ def _issuer(rng: random.Random, wanted: set[str]) -> tuple[str, str | None]:
     return issuer, "taian" if rng.random() < 0.85 else rng.choice(("henan", "jiangsu", "shandong"))
 
 
+def _review_overdue_window(as_of: date) -> tuple[date, date]:
+    """Start dates whose review fell due (start + 3 years) well before `as_of` and before
+    the rule change, on a card not yet expired."""
+    lo = add_years(as_of, -6) + timedelta(days=30)
+    hi = min(add_years(as_of, -3), add_years(REVIEWS_OWED_BEFORE, -3)) - timedelta(days=30)
+    return lo, hi
+
+
+def review_can_be_overdue(as_of: date) -> bool:
+    lo, hi = _review_overdue_window(as_of)
+    return lo <= hi
+
+
 def _valid_from(rng: random.Random, wanted: set[str], issuer: str, as_of: date) -> date:
     if "not_yet_valid" in wanted:
         lo, hi = as_of + timedelta(days=5), as_of + timedelta(days=60)
     elif "expired" in wanted:
         lo, hi = add_years(as_of, -9), add_years(as_of, -6) - timedelta(days=30)
     elif "review_overdue" in wanted:
-        lo, hi = add_years(as_of, -6) + timedelta(days=30), add_years(as_of, -3) - timedelta(days=30)
+        lo, hi = _review_overdue_window(as_of)
     else:
         lo, hi = add_years(as_of, -6) + timedelta(days=30), as_of - timedelta(days=15)
     # Keep the issuer's name true to its era when the window allows it.

@@ -1,18 +1,24 @@
 """The demo intake: about a dozen files over four county folders, showing every path a
 document can take (read, flagged, unsigned report, roster mismatch, duplicate, rejected).
 
-    python -m synth.demo DIR      (truth goes to DIR.truth.jsonl, outside the intake)
+    python -m synth.demo DIR [--as-of YYYY-MM-DD]
+
+Cards are drawn relative to the as-of date (default: today in Asia/Shanghai), so that the
+summary printed right after ingesting shows the intended mix; the same date gives the same
+bytes. The truth goes to DIR.truth.jsonl, outside the intake.
 """
 from __future__ import annotations
 
+import argparse
 import random
-import sys
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from synth.corpus import (DocTruth, _card_record, _in_county, _write, render_certificate_doc, render_report_doc,
                           write_truth)
 from synth.badfiles import text_named_png
-from synth.certificates import random_certificate
+from synth.certificates import random_certificate, review_can_be_overdue
 from synth.reports import random_report
 from synth.rosters import random_roster, write_xlsx
 from synth.people import random_name
@@ -21,13 +27,18 @@ from synth.units import random_unit
 SEED = 20240602
 
 
-def build(out_dir: str | Path) -> list[DocTruth]:
+def today_in_taian() -> date:
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def build(out_dir: str | Path, as_of: date | None = None) -> list[DocTruth]:
     out = Path(out_dir)
+    as_of = as_of or today_in_taian()
     rng = random.Random(SEED)
     docs: list[DocTruth] = []
 
     def card_doc(county: str, name: str, capture: str, anomalies: tuple[str, ...] = ()):
-        card = random_certificate(rng, anomalies=anomalies)
+        card = random_certificate(rng, anomalies=anomalies, as_of=as_of)
         data, ext = render_certificate_doc([card], capture, rng)
         doc = _write(out, f"{county}/{name}{ext}", data, "certificate", capture, county,
                      (_card_record(card, "card1"),))
@@ -46,7 +57,8 @@ def build(out_dir: str | Path) -> list[DocTruth]:
     expired, dup_bytes, dup_ext = card_doc("泰山区", "证件/焊工证", "phone", ("expired",))
     report_doc("泰山区", "370902", "enterprise", "image_pdf", n_problems=3, signed=True, sealed=True)
     roster = random_roster(rng, employer=random_unit(rng, "enterprise", "370902"),
-                           certificates=[valid, expired] + [random_certificate(rng) for _ in range(4)],
+                           certificates=[valid, expired] + [random_certificate(rng, as_of=as_of, anomalies=())
+                                                            for _ in range(4)],
                            mismatch_rate=0.0, uncertified_rate=0.0)
     # One deliberate 人证不一致: the roster lists someone else under the expired card's ID.
     rows = list(roster.rows)
@@ -57,7 +69,8 @@ def build(out_dir: str | Path) -> list[DocTruth]:
 
     # 岱岳区: an out-of-province card, a national query printout, an unsigned report, a duplicate.
     card_doc("岱岳区", "外包人员/河南籍电工", "photocopy", ("out_of_province",))
-    card_doc("岱岳区", "核查/全国查询结果", "text_pdf", ("review_overdue",))
+    card_doc("岱岳区", "核查/全国查询结果", "text_pdf",
+             ("review_overdue",) if review_can_be_overdue(as_of) else ("expired",))
     report_doc("岱岳区", "370911", "training_institution", "image_pdf", n_problems=4, signed=False, sealed=True)
     docs.append(_write(out, f"岱岳区/重复提交/焊工证(1){dup_ext}", dup_bytes, "certificate", "phone", "岱岳区",
                        docs[1].records))
@@ -74,12 +87,13 @@ def build(out_dir: str | Path) -> list[DocTruth]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or args[0].startswith("-"):
-        print("usage: python -m synth.demo DIR", file=sys.stderr)
-        return 2
-    out = Path(args[0])
-    docs = build(out)
+    parser = argparse.ArgumentParser(prog="python -m synth.demo", description="Write the demo intake.")
+    parser.add_argument("dir", help="intake folder to create (county folders go inside)")
+    parser.add_argument("--as-of", type=date.fromisoformat, default=None,
+                        help="date the cards are judged on (default: today, Asia/Shanghai)")
+    args = parser.parse_args(argv)
+    out = Path(args.dir)
+    docs = build(out, args.as_of)
     write_truth(docs, out.with_name(out.name + ".truth.jsonl"))
     print(f"{len(docs)} demo files written under {out}")
     return 0

@@ -19,8 +19,8 @@ from synth.people import TAIAN_COUNTIES, random_person
 AS_OF = date(2024, 6, 1)
 
 
-def _flags(card) -> set[str]:
-    return set(intrinsic_flags({**card.fields(), "certificate_kind": card.certificate_kind}, AS_OF))
+def _flags(card, as_of: date = AS_OF) -> set[str]:
+    return set(intrinsic_flags({**card.fields(), "certificate_kind": card.certificate_kind}, as_of))
 
 
 def test_people_have_valid_ids_from_their_region():
@@ -48,6 +48,16 @@ def test_default_mix_flags_match_domain_rules_exactly():
     for anomaly in ("out_of_city", "out_of_province", "old_issuer", "expired", "review_overdue",
                     "id_checksum_invalid", "cert_no_mismatch", "sex_mismatch", "other_certificate_kind"):
         assert seen[anomaly] >= 5, anomaly
+
+
+@pytest.mark.parametrize("as_of", [date(2025, 3, 1), date(2026, 11, 30), date(2031, 1, 1)])
+def test_truth_holds_on_other_dates_including_after_the_2026_rule_change(as_of):
+    for seed in range(300):
+        card = random_certificate(random.Random(seed), as_of=as_of)
+        if card.certificate_kind == "special_operation":
+            assert _flags(card, as_of) == set(card.anomalies) - {"old_issuer"}, card.to_dict()
+    with pytest.raises(ValueError):  # reviews falling due after 2026-06-01 are not owed
+        random_certificate(random.Random(0), as_of=date(2031, 1, 1), anomalies=["review_overdue"])
 
 
 @pytest.mark.parametrize("anomaly", ANOMALIES)

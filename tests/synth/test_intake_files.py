@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 
 import pdfplumber
 import pypdf
 import pytest
 from PIL import Image, UnidentifiedImageError
 
+from domain.certificates import intrinsic_flags
 from synth import badfiles
 from synth.corpus import generate, read_truth
 from synth.demo import build
@@ -58,8 +60,17 @@ def test_corpus_is_byte_identical_and_truthful(tmp_path):
     assert all(t["records"] for t in truth)
 
 
-def test_demo_has_a_duplicate_a_rejection_and_several_counties(tmp_path):
-    docs = build(tmp_path / "intake")
+DEMO_AS_OF = date(2024, 6, 1)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo")
+    return root, build(root / "intake", DEMO_AS_OF)
+
+
+def test_demo_has_a_duplicate_a_rejection_and_several_counties(demo):
+    tmp_path, docs = demo
     assert 10 <= len(docs) <= 16
     assert len({d.county for d in docs}) >= 3
     hashes = [d.sha256 for d in docs]
@@ -72,3 +83,15 @@ def test_demo_has_a_duplicate_a_rejection_and_several_counties(tmp_path):
     for doc in docs:
         assert (tmp_path / "intake" / doc.path).exists()
     json.loads(docs[0].to_json())
+
+
+def test_demo_cards_carry_the_flags_intended_on_its_date(demo):
+    _, docs = demo
+    cards = [r for d in docs if d.kind == "certificate" for r in d.records]
+    assert len(cards) >= 7
+    for card in cards:
+        flags = set(intrinsic_flags(card, DEMO_AS_OF))
+        if card["certificate_kind"] == "special_operation":
+            assert flags == set(card["anomalies"]) - {"old_issuer"}, card
+        else:
+            assert "other_certificate_kind" in flags
