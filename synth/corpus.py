@@ -9,7 +9,7 @@ import argparse
 import hashlib
 import json
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Mapping
@@ -17,7 +17,7 @@ from typing import Mapping
 from synth import degrade
 from synth.certificates import CertificateTruth, random_certificate, render_certificate
 from synth.pdfs import cid_pdf, query_printout, text_pdf
-from synth.people import TAIAN_COUNTIES
+from synth.people import TAIAN_COUNTIES, random_name
 from synth.reports import ReportTruth, random_report, render_report
 from synth.rosters import random_roster, write_csv, write_xlsx
 from synth.units import random_unit
@@ -35,6 +35,18 @@ DEFAULT_MIX: dict[str, float] = {
     "self_check_report/image_pdf": 8, "self_check_report/tiff": 2, "self_check_report/phone": 2,
     "roster/xlsx": 4, "roster/csv": 2, "roster/csv_gbk": 1,
 }
+
+
+# Share of certificate documents that repeat an earlier card's number under another name.
+CONFLICT_RATE = 0.04
+
+
+def _conflicting_copy(card: CertificateTruth, rng: random.Random) -> CertificateTruth:
+    """The same certificate number and ID under another holder's name (a forged copy)."""
+    name = card.name
+    while name == card.name:
+        name = random_name(rng, card.sex)
+    return replace(card, name=name, anomalies=card.anomalies + ("conflicting_holder",))
 
 
 @dataclass(frozen=True)
@@ -110,6 +122,10 @@ def generate(out_dir: str | Path, n_docs: int, seed: int, mix: Mapping[str, floa
         code = COUNTY_CODES.get(county) or ZONE_HOST[county]
         if kind == "certificate":
             cards = [random_certificate(rng, as_of=as_of) for _ in range(2 if capture == "two_cards" else 1)]
+            known = [c for county_cards in pool.values() for c in county_cards
+                     if c.certificate_kind == "special_operation"]
+            if known and rng.random() < CONFLICT_RATE:
+                cards[0] = _conflicting_copy(rng.choice(known), rng)
             pool.setdefault(county, []).extend(cards)
             data, ext = render_certificate_doc(cards, capture, rng)
             rel = f"{county}/{rng.choice(('证件扫描', '持证人员', '特种作业证'))}/IMG_{i:04d}{ext}"

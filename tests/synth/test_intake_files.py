@@ -95,3 +95,14 @@ def test_demo_cards_carry_the_flags_intended_on_its_date(demo):
             assert flags == set(card["anomalies"]) - {"old_issuer"}, card
         else:
             assert "other_certificate_kind" in flags
+
+
+def test_conflicting_copy_keeps_the_number_under_another_name():
+    import random
+
+    from synth.certificates import random_certificate
+    from synth.corpus import _conflicting_copy
+    card = random_certificate(random.Random(3), anomalies=())
+    copy = _conflicting_copy(card, random.Random(4))
+    assert (copy.cert_no, copy.id_number) == (card.cert_no, card.id_number)
+    assert copy.name != card.name and copy.anomalies == ("conflicting_holder",)
