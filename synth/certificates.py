@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable
 
@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 from synth.catalogue import CATALOGUE, CATEGORY_WEIGHTS, COMMON_ITEMS, CONSTRUCTION_TRADES
 from synth.dates import add_years, fmt, random_date
 from synth.fonts import font
-from synth.people import Person, corrupt_check_digit, make_id, random_name, random_person
+from synth.people import Person, corrupt_check_digit, random_person
 
 CARD_SIZE = (1000, 640)
 TITLE = "中华人民共和国特种作业操作证"
@@ -437,10 +437,5 @@ def _render_construction(truth: CertificateTruth, rng: random.Random) -> Image.I
     return img
 
 
-def card_truth_with(truth: CertificateTruth, **changes) -> CertificateTruth:
-    """A copy with fields replaced (tests and rosters use it)."""
-    return replace(truth, **changes)
-
-
-__all__ = ["CertificateTruth", "random_certificate", "render_certificate", "draw_seal",
-           "ANOMALIES", "CARD_SIZE", "asdict", "make_id", "random_name"]
+__all__ = ["CertificateTruth", "random_certificate", "render_certificate", "draw_seal", "ANOMALIES",
+           "CARD_SIZE", "review_can_be_overdue"]

@@ -2,7 +2,6 @@
 问题清单 table, a handwritten-looking signature (or none) and a red unit seal (or none)."""
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
