@@ -84,6 +84,8 @@ class IntakeWorker:
                 consumer.subscribe([self.settings.topic(INTAKE)])
                 while not stop():
                     batch = consumer.poll(timeout_ms=500)
+                    if not consumer.assignment():  # still joining the group: not idle yet
+                        idle_since = time.monotonic()
                     if not batch:
                         if idle_exit_s is not None and time.monotonic() - idle_since > idle_exit_s:
                             break
