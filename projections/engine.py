@@ -170,6 +170,23 @@ def handled_types(names: Iterable[str]) -> list[str]:
     return sorted(set().union(*(HANDLERS[n][0] for n in names)))
 
 
+def read_log(store, names: Iterable[str], since: int = 0, as_of: datetime | None = None,
+             window: int = BATCH_SIZE) -> Iterator[Any]:
+    """The events the projections handle after `since`, read in windows of positions.
+
+    A plain `type IN (...) AND position > :last ORDER BY position LIMIT n` makes the
+    database gather and sort every later event of those types for each batch (quadratic
+    over a replay); a bounded position window keeps each read to one index range.
+    """
+    types = handled_types(names)
+    head = store.head()[0]
+    start = since
+    while start < head:
+        end = min(start + window, head)
+        yield from store.read_all(since=start, until_position=end, types=types, as_of=as_of, batch_size=window + 1)
+        start = end
+
+
 def catch_up(store, only: str | Iterable[str] | None = None, batch_size: int = BATCH_SIZE) -> int:
     """Apply every event recorded since the projections' checkpoints; return how many."""
     engine = store.engine
@@ -177,8 +194,7 @@ def catch_up(store, only: str | Iterable[str] | None = None, batch_size: int = B
     names = check_names(only)
     with engine.connect() as conn:
         since = min(read_checkpoints(conn, names).values())
-    events = store.read_all(since=since, types=handled_types(names), batch_size=batch_size)
-    return apply(engine, events, only=names, batch_size=batch_size)
+    return apply(engine, read_log(store, names, since, window=batch_size), only=names, batch_size=batch_size)
 
 
 def replay(
@@ -209,8 +225,8 @@ def replay(
                 table.drop(conn, checkfirst=True)
                 table.create(conn)
         conn.execute(_checkpoints.delete().where(_checkpoints.c.key.in_([n + suffix for n in names])))
-    events = store.read_all(types=handled_types(names), batch_size=batch_size)
-    count = apply(engine, events, only=names, batch_size=batch_size, suffix=suffix, progress=progress)
+    count = apply(engine, read_log(store, names, window=batch_size), only=names, batch_size=batch_size,
+                  suffix=suffix, progress=progress)
     with write_transaction(engine) as conn:
         marks = read_checkpoints(conn, [n + suffix for n in names])
         for name in names:
@@ -243,8 +259,7 @@ def as_of_engine(store, as_of: datetime, only: str | Iterable[str] | None = None
     sa_event.listen(engine, "connect", _fast_sqlite)
     try:
         names = check_names(only)
-        events = store.read_all(as_of=as_of, types=handled_types(names), batch_size=BATCH_SIZE)
-        count = apply(engine, events, only=names)
+        count = apply(engine, read_log(store, names, as_of=as_of), only=names)
         yield engine, count
     finally:
         engine.dispose()

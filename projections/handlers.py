@@ -10,32 +10,67 @@ summed) and then writes with one executemany per statement: no per-event SELECT.
 """
 from __future__ import annotations
 
-import json
+from functools import lru_cache
 from typing import Any, Callable, Sequence
 
+import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from domain import vocabulary as v
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """Canonical JSON text (sorted keys, no spaces), the same for every path to a row."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def instant(event) -> str:
     at = event.recorded_at
-    return at if isinstance(at, str) else at.isoformat(timespec="microseconds")
+    return at if isinstance(at, str) else _isoformat(at)
+
+
+@lru_cache(maxsize=256)  # events appended together share one instant
+def _isoformat(at) -> str:
+    return at.isoformat(timespec="microseconds")
+
+
+def bulk(conn, sql: str, rows: list[tuple]) -> None:
+    """executemany on the driver's cursor: SQLAlchemy's per-row parameter processing
+    costs more than the insert itself at replay volumes. `sql` uses `?` placeholders."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        sql = sql.replace("?", "%s")
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
+def _names(columns) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+def insert(conn, table: sa.Table, rows: list[dict]) -> None:
+    if rows:
+        columns = list(rows[0])
+        sql = f'INSERT INTO "{table.name}" ({_names(columns)}) VALUES ({", ".join("?" * len(columns))})'
+        bulk(conn, sql, [tuple(r[c] for c in columns) for r in rows])
 
 
 def upsert(conn, table: sa.Table, rows: list[dict], keys: Sequence[str]) -> None:
-    """Insert or replace rows by primary key (rows must be unique per key)."""
+    """Insert or replace rows by primary key (rows must be unique per key).
+
+    `INSERT ... ON CONFLICT (keys) DO UPDATE SET c = excluded.c` reads the same on SQLite
+    and PostgreSQL."""
     if not rows:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table)
-    update = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
-    conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=update), rows)
+    columns = list(rows[0])
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in keys)
+    sql = (f'INSERT INTO "{table.name}" ({_names(columns)}) VALUES ({", ".join("?" * len(columns))}) '
+           f'ON CONFLICT ({_names(keys)}) DO UPDATE SET {updates}')
+    bulk(conn, sql, [tuple(r[c] for c in columns) for r in rows])
 
 
 def _field_value(fields: dict, name: str) -> Any:
@@ -81,18 +116,13 @@ def apply_documents(conn, tables: dict[str, sa.Table], events: list) -> None:
         else:
             updates.setdefault(doc_id, {}).update(change)
     if new:
-        conn.execute(table.insert(), list(new.values()))
+        insert(conn, table, list(new.values()))
     for columns in sorted({tuple(sorted(c)) for c in updates.values()}):
-        rows = [{"k_doc_id": k, **c} for k, c in updates.items() if tuple(sorted(c)) == columns]
-        conn.execute(
-            table.update().where(table.c.doc_id == sa.bindparam("k_doc_id")).values({c: sa.bindparam(c) for c in columns}),
-            rows,
-        )
-    if duplicates:
-        conn.execute(
-            table.update().where(table.c.doc_id == sa.bindparam("k_doc_id")).values(duplicates=table.c.duplicates + sa.bindparam("n")),
-            [{"k_doc_id": k, "n": n} for k, n in duplicates.items()],
-        )
+        assignments = ", ".join(f'"{c}" = ?' for c in columns)
+        sql = f'UPDATE "{table.name}" SET {assignments} WHERE doc_id = ?'
+        bulk(conn, sql, [tuple(c[k] for k in columns) + (d,) for d, c in updates.items() if tuple(sorted(c)) == columns])
+    bulk(conn, f'UPDATE "{table.name}" SET duplicates = duplicates + ? WHERE doc_id = ?',
+         [(n, d) for d, n in duplicates.items()])
 
 
 def cert_key(cert_no: Any) -> str | None:
@@ -131,7 +161,7 @@ def apply_entities(conn, tables: dict[str, sa.Table], events: list) -> None:
     upsert(conn, tables["proj_self_checks"], list(reports.values()), ("doc_id", "record"))
     if rosters:
         table = tables["proj_roster_rows"]
-        conn.execute(table.delete().where(table.c.doc_id == sa.bindparam("d")), [{"d": k} for k in rosters])
+        bulk(conn, f'DELETE FROM "{table.name}" WHERE doc_id = ?', [(k,) for k in rosters])
         rows = []
         for doc_id, e in rosters.items():
             d = e.data
@@ -146,8 +176,7 @@ def apply_entities(conn, tables: dict[str, sa.Table], events: list) -> None:
                     "name": r.get("name"), "id_number": (r.get("id_number") or None) and str(r["id_number"]).upper(),
                     "cert_no": r.get("cert_no"), "job": r.get("job"), "position": e.position, "recorded_at": instant(e),
                 })
-        if rows:
-            conn.execute(table.insert(), rows)
+        insert(conn, table, rows)
 
 
 def apply_review(conn, tables: dict[str, sa.Table], events: list) -> None:
@@ -169,8 +198,7 @@ def apply_review(conn, tables: dict[str, sa.Table], events: list) -> None:
                 "reason": d.get("reason"), "recorded_at": instant(e),
             })
     upsert(conn, tables["proj_review_items"], list(items.values()), ("doc_id", "record", "field"))
-    if corrections:
-        conn.execute(tables["proj_corrections"].insert(), corrections)
+    insert(conn, tables["proj_corrections"], corrections)
 
 
 Handler = Callable[[Any, dict[str, sa.Table], list], None]

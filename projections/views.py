@@ -117,13 +117,15 @@ LIVE_BY_NAME = {name: table for tables in LIVE.values() for name, table in table
 
 def corrected_fields(facts: Facts, doc_id: str, record: str, fields: dict) -> dict[str, dict]:
     """The record's fields with the latest correction of each applied."""
-    out = {}
-    for name in sorted(set(fields) | facts.corrected_names.get((doc_id, record), set())):
+    corrected = facts.corrected_names.get((doc_id, record))
+    if not corrected:
+        return fields
+    out = dict(fields)
+    for name in corrected:
         f = fields.get(name)
         f = dict(f) if isinstance(f, dict) else {"value": f, "confidence": None, "page": None, "box": None}
         c = facts.correction(doc_id, record, name)
-        if c is not None:
-            f.update(value=c["new"], confidence=1.0, corrected=c)
+        f.update(value=c["new"], confidence=1.0, corrected=c)
         out[name] = f
     return out
 
