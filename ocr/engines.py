@@ -168,7 +168,7 @@ class RapidOcrEngine:
         from rapidocr import RapidOCR
 
         params = {
-            "Global.log_level": "warning",
+            "Global.log_level": "error",  # an empty page is not worth a warning
             "EngineConfig.onnxruntime.intra_op_num_threads": 1,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
             **_rapidocr_models(),

@@ -76,6 +76,8 @@ def prepare(image: Image.Image, timeout_s: float = 30) -> Prepared:
     """Working resolution, upright (quarter turns), deskewed, greyscale for the engine."""
     colour = to_working_resolution(image.convert("RGB"))
     grey = greyscale(colour)
+    if not has_text_like_ink(grey):
+        return Prepared(colour, grey, 0, 0.0)  # blank or solid: nothing to turn or read
     rotation = detect_rotation(grey, timeout_s)
     if rotation:
         # PIL turns counter-clockwise; the detected rotation is clockwise.
@@ -95,6 +97,23 @@ def prepare(image: Image.Image, timeout_s: float = 30) -> Prepared:
     return Prepared(colour, grey, rotation, skew)
 
 
+def _ink(grey: Image.Image, side: int = 1000) -> np.ndarray:
+    """1 where a thumbnail of the page is darker than Otsu's threshold, else 0."""
+    small = grey.copy()
+    small.thumbnail((side, side))
+    _, ink = cv2.threshold(np.asarray(small), 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return ink
+
+
+def has_text_like_ink(grey: Image.Image) -> bool:
+    """Some ink, but not a page that is mostly ink (blank, black or a solid photo)."""
+    low, high = grey.getextrema()
+    if high - low < 32:
+        return False
+    share = float(_ink(grey).mean())
+    return 0.0005 <= share <= 0.5
+
+
 def estimate_skew(grey: Image.Image) -> float:
     """Small text-line angle (degrees, counter-clockwise to straighten) by projection profile.
 
@@ -102,11 +121,8 @@ def estimate_skew(grey: Image.Image) -> float:
     them fall into separate rows) works on sparse forms, where minAreaRect on all ink is
     thrown off by margins, stamps and table rules.
     """
-    small = grey.copy()
-    small.thumbnail((1000, 1000))
-    pixels = np.asarray(small)
-    _, ink = cv2.threshold(pixels, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    if ink.sum() < 50:
+    ink = _ink(grey)
+    if ink.sum() < 50 or ink.mean() > 0.5:
         return 0.0
     height, width = ink.shape
     centre = (width / 2, height / 2)

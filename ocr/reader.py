@@ -86,10 +86,11 @@ class _Budget:
         self.deadline = time.monotonic() + limits.document_timeout_s
 
     def page_timeout(self) -> float:
+        """Seconds the next step may take (> 0: pytesseract reads 0 as "no limit")."""
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise UnreadableDocument("document_timeout", f"> {self.limits.document_timeout_s:g}s")
-        return max(1.0, min(self.limits.page_timeout_s, left))
+        return max(0.01, min(self.limits.page_timeout_s, left))
 
 
 def _recognise(image: Image.Image, number: int, engine_name: str, budget: _Budget) -> Page:

@@ -125,3 +125,11 @@ def test_page_keeps_colour_for_seal_detection():
     pixels = np.asarray(page.image)
     red = (pixels[..., 0] > 180) & (pixels[..., 1] < 90)
     assert red.sum() > 100
+
+
+@pytest.mark.parametrize("colour", ["white", "black"])
+def test_blank_page_is_a_page_without_lines(colour):
+    [page] = read_document(samples.encode(Image.new("RGB", (800, 600), colour)), "blank.png",
+                           engine="tesseract")
+    assert (page.lines, page.text, page.confidence, page.rotation) == ([], "", 0.0, 0)
+    assert page.image.size == (800, 600)

@@ -103,3 +103,21 @@ def test_unreadable_document_survives_pickling_between_processes():
     error = pickle.loads(pickle.dumps(UnreadableDocument("page_timeout", "tesseract > 1s")))
     assert (error.code, error.reason_zh) == ("page_timeout", "页面识别超时")
     assert "tesseract > 1s" in error.reason_en
+
+
+def test_runaway_tesseract_page_is_a_page_timeout():
+    from ocr.engines import get_engine
+
+    image = samples.text_image()
+    with pytest.raises(UnreadableDocument) as caught:
+        get_engine("tesseract").recognise(image, timeout_s=0.01)  # the process is killed
+    assert caught.value.code == "page_timeout"
+    data = samples.encode(image)
+    error = refusal(data, "card.png", engine="tesseract", limits=Limits(page_timeout_s=0.01))
+    assert error.code == "page_timeout"
+
+
+def test_spent_document_budget_stops_reading():
+    data = samples.encode(samples.text_image())
+    error = refusal(data, "card.png", engine="tesseract", limits=Limits(document_timeout_s=0))
+    assert error.code == "document_timeout"
