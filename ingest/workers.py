@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 import traceback
 from dataclasses import dataclass
@@ -30,12 +31,27 @@ def _serve(conn) -> None:
         if task is None:
             return
         try:
+            _inject_fault(task)
             result = process(task)
         except MemoryError:
             result = Failed("out of memory")
         except Exception as exc:  # a bug or an unforeseen input: the parent retries, then quarantines
             result = Failed(f"{type(exc).__name__}: {exc}"[:300] + " | " + traceback.format_exc(limit=3)[-400:])
         conn.send(result)
+
+
+def _inject_fault(task: Task) -> None:
+    """Test hook (fault injection, as OCRmyPDF's tests do): `ZHILI_FAULTS=crash:NAME,hang:NAME,
+    oom:NAME` makes the reader of a file whose name contains NAME die, hang or run out of memory."""
+    for fault in filter(None, os.environ.get("ZHILI_FAULTS", "").split(",")):
+        kind, _, needle = fault.partition(":")
+        if needle and needle in task.filename:
+            if kind == "crash":
+                os.kill(os.getpid(), signal.SIGKILL)
+            elif kind == "hang":
+                time.sleep(3600)
+            elif kind == "oom":
+                raise MemoryError
 
 
 @dataclass
