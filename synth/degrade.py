@@ -21,7 +21,7 @@ def _np_rng(rng: random.Random) -> np.random.Generator:
 
 def _noise(img: Image.Image, rng: random.Random, sigma: float) -> Image.Image:
     arr = np.asarray(img).astype(np.float32)
-    arr += _np_rng(rng).normal(0.0, sigma, arr.shape).astype(np.float32)
+    arr += _np_rng(rng).standard_normal(arr.shape, dtype=np.float32) * np.float32(sigma)
     return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), img.mode)
 
 
@@ -70,7 +70,7 @@ def phone(img: Image.Image, rng: random.Random, *, rotate: int | None = None) ->
     gen = _np_rng(rng)
     desk = np.ones((out_h, out_w, 3), np.float32) * np.array(rng.choice(
         ((120, 96, 70), (70, 74, 80), (160, 150, 135), (40, 42, 48))), np.float32)
-    desk += gen.normal(0, 6, desk.shape).astype(np.float32)
+    desk += gen.standard_normal(desk.shape, dtype=np.float32) * np.float32(6)
     jitter = lambda s: rng.uniform(-0.06, 0.06) * s  # noqa: E731
     src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
     dst = np.float32([[pad_x + jitter(w), pad_y + jitter(h)], [pad_x + w + jitter(w), pad_y + jitter(h)],
@@ -84,7 +84,8 @@ def phone(img: Image.Image, rng: random.Random, *, rotate: int | None = None) ->
     cx, cy = rng.uniform(0, out_w), rng.uniform(0, out_h)
     dist = np.sqrt((xx - cx) ** 2 + (yy - cy) ** 2) / np.hypot(out_w, out_h)
     light = rng.uniform(1.0, 1.1) - rng.uniform(0.25, 0.4) * dist
-    scene = np.clip(scene * light[..., None] + gen.normal(0, 3, scene.shape), 0, 255).astype(np.uint8)
+    scene = scene * light[..., None] + gen.standard_normal(scene.shape, dtype=np.float32) * np.float32(3)
+    scene = np.clip(scene, 0, 255).astype(np.uint8)
     photo = Image.fromarray(scene, "RGB").filter(ImageFilter.GaussianBlur(rng.uniform(0.6, 1.3)))
     turns = rotate if rotate is not None else rng.choices((0, 1, 2, 3), weights=(70, 12, 10, 8))[0]
     if turns:
