@@ -11,6 +11,7 @@ import io
 import re
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, ImageSequence
@@ -203,10 +204,15 @@ def _read_pdf(data: bytes, engine: str, limits: Limits, budget: _Budget) -> list
             pdf_page = document[index]
             width_pt, height_pt = pdf_page.get_size()
             scale = _render_scale(width_pt, height_pt, limits)
-            lines = text_layers[index]
-            if lines is not None:
+            layer = text_layers[index]
+            if layer is not None:
                 budget.page_timeout()  # the document budget holds for text pages too
-                pages.append(_text_layer_page(index + 1, lines, width_pt, height_pt, scale))
+                page = _text_layer_page(index + 1, layer.lines, width_pt, height_pt, scale)
+                if layer.has_picture:
+                    # A searchable scan: the words are in the text layer, but seals and
+                    # signatures are only in the picture.
+                    page.image = pdf_page.render(scale=scale).to_pil().convert("RGB")
+                pages.append(page)
             else:
                 bitmap = pdf_page.render(scale=scale, rotation=0)
                 image = bitmap.to_pil().convert("RGB")
@@ -217,11 +223,17 @@ def _read_pdf(data: bytes, engine: str, limits: Limits, budget: _Budget) -> list
         document.close()
 
 
-def _text_layers(data: bytes, count: int) -> list[list[dict] | None]:
-    """Per page, pdfplumber's text lines if the page's text layer is real text, else None."""
+@dataclass(frozen=True)
+class _TextLayer:
+    lines: list[dict]  # pdfplumber text lines
+    has_picture: bool  # an embedded image covers a tenth of the page or more
+
+
+def _text_layers(data: bytes, count: int) -> list[_TextLayer | None]:
+    """Per page, the text layer if it is real text, else None (the page gets OCR'd)."""
     import pdfplumber
 
-    layers: list[list[dict] | None] = [None] * count
+    layers: list[_TextLayer | None] = [None] * count
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for index, page in enumerate(pdf.pages[:count]):
@@ -234,7 +246,12 @@ def _text_layers(data: bytes, count: int) -> list[list[dict] | None]:
                     continue
                 if len(_MEANINGFUL_CHAR.findall(text)) < MIN_TEXT_LAYER_CHARS:
                     continue
-                layers[index] = lines
+                area = float(page.width * page.height) or 1.0
+                pictured = sum(
+                    max(0.0, float(im["x1"] - im["x0"])) * max(0.0, float(im["bottom"] - im["top"]))
+                    for im in page.images
+                )
+                layers[index] = _TextLayer(lines, pictured / area >= 0.1)
     except Exception:  # noqa: BLE001 - pdfminer cannot parse it; pdfium can still render it
         pass
     return layers

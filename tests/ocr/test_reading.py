@@ -133,3 +133,21 @@ def test_blank_page_is_a_page_without_lines(colour):
                            engine="tesseract")
     assert (page.lines, page.text, page.confidence, page.rotation) == ([], "", 0.0, 0)
     assert page.image.size == (800, 600)
+
+
+def test_searchable_scan_keeps_its_picture_for_seal_detection():
+    """A scanner's PDF: the page picture plus a real text layer over it."""
+    import io
+
+    import pypdf
+
+    picture = samples.image_pdf(samples.text_image(red_seal=True))
+    words = pypdf.PdfReader(io.BytesIO(samples.text_layer_pdf()))
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(picture)))
+    writer.pages[0].merge_page(words.pages[0])
+    out = io.BytesIO()
+    writer.write(out)
+    [page] = read_document(out.getvalue(), "searchable.pdf", engine="tesseract")
+    assert page.engine == "text_layer"
+    assert samples.ID_LINE in page.text
+    assert page.image is not None and page.image.size == (page.width, page.height)
