@@ -38,7 +38,6 @@ OUT_OF_PROVINCE_ISSUERS = {
     "河南省应急管理厅": "henan", "江苏省应急管理厅": "jiangsu", "河北省应急管理厅": "hebei",
     "安徽省应急管理厅": "anhui", "郑州市应急管理局": "410102", "四川省应急管理厅": "sichuan",
 }
-CONSTRUCTION_ISSUER = "山东省住房和城乡建设厅"
 
 # Anomalies a card may carry on purpose; most are named after the contract's flag codes.
 ANOMALIES = (
@@ -51,6 +50,13 @@ TIMING_RATES = {"expired": 0.07, "review_overdue": 0.07}
 IDENTITY_RATES = {"id_checksum_invalid": 0.03, "cert_no_mismatch": 0.03,
                   "underage_at_issue": 0.02, "sex_mismatch": 0.02}
 CONSTRUCTION_RATE = 0.03
+EQUIPMENT_RATE = 0.015
+CONSTRUCTION_ISSUER = "山东省住房和城乡建设厅"
+EQUIPMENT_TITLE = "特种设备安全管理和作业人员证"
+EQUIPMENT_ISSUERS = ("泰安市市场监督管理局", "山东省市场监督管理局")
+# 特种设备作业项目: code and name as printed on 市场监管 cards.
+EQUIPMENT_ITEMS = (("N1", "叉车司机"), ("Q2", "桥式起重机司机"), ("G1", "工业锅炉司炉"),
+                   ("R1", "快开门式压力容器操作"), ("A", "特种设备安全管理"))
 
 
 @dataclass(frozen=True)
@@ -90,9 +96,16 @@ class CertificateTruth:
 
 # --- truth -------------------------------------------------------------------------------
 
+def _draw_kind(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < CONSTRUCTION_RATE:
+        return "construction"
+    if roll < CONSTRUCTION_RATE + EQUIPMENT_RATE:
+        return "special_equipment"
+    return "special_operation"
+
+
 def _draw_anomalies(rng: random.Random) -> set[str]:
-    if rng.random() < CONSTRUCTION_RATE:
-        return {"other_certificate_kind"}
     chosen: set[str] = set()
     for rates in (ISSUER_RATES, TIMING_RATES, IDENTITY_RATES):
         roll = rng.random()
@@ -105,20 +118,31 @@ def _draw_anomalies(rng: random.Random) -> set[str]:
 
 
 def random_certificate(rng: random.Random, *, as_of: date = date(2024, 6, 1),
-                       anomalies: Iterable[str] | None = None,
-                       person: Person | None = None) -> CertificateTruth:
+                       anomalies: Iterable[str] | None = None, person: Person | None = None,
+                       kind: str | None = None) -> CertificateTruth:
     """A card's truth. `anomalies=None` draws the usual mix; an iterable forces exactly those
-    (empty: a clean, valid Tai'an card). `person` fixes the holder (rosters use it)."""
+    (empty: a clean, valid Tai'an card; {"other_certificate_kind"}: a construction card).
+    `kind` forces the certificate kind (special_operation | construction | special_equipment).
+    `person` fixes the holder (rosters use it)."""
+    if kind is None:
+        if anomalies is None:
+            kind = _draw_kind(rng)
+        else:
+            kind = "construction" if "other_certificate_kind" in anomalies else "special_operation"
+    if kind == "construction":
+        return _construction_card(rng, as_of, person)
+    if kind == "special_equipment":
+        return _equipment_card(rng, as_of, person)
+    if kind != "special_operation":
+        raise ValueError(f"unknown certificate kind {kind!r}")
     wanted = _draw_anomalies(rng) if anomalies is None else set(anomalies)
     unknown = wanted - set(ANOMALIES)
-    if unknown:
-        raise ValueError(f"unknown anomalies: {sorted(unknown)}")
+    if unknown or "other_certificate_kind" in wanted:
+        raise ValueError(f"not anomalies of a special-operation card: {sorted(unknown)}")
     if "review_overdue" in wanted and not review_can_be_overdue(as_of):
         if anomalies is not None:
             raise ValueError(f"no card can be review_overdue on {as_of} (reviews no longer owed)")
         wanted.discard("review_overdue")
-    if "other_certificate_kind" in wanted:
-        return _construction_card(rng, as_of, person)
 
     issuer, region = _issuer(rng, wanted)
     valid_from = _valid_from(rng, wanted, issuer, as_of)
@@ -227,6 +251,19 @@ def _construction_card(rng: random.Random, as_of: date, person: Person | None) -
         category="建筑施工特种作业", item=trade, first_issued=valid_from, valid_from=valid_from,
         valid_until=add_years(valid_from, 2) - timedelta(days=1), review_due=None, reviews=(),
         issuer=CONSTRUCTION_ISSUER, certificate_kind="construction",
+        anomalies=("other_certificate_kind",), holder=person)
+
+
+def _equipment_card(rng: random.Random, as_of: date, person: Person | None) -> CertificateTruth:
+    """A 市场监管 special-equipment card: numbered by the holder's ID, valid 4 years."""
+    person = person or random_person(rng, "taian")
+    code, item = rng.choice(EQUIPMENT_ITEMS)
+    valid_from = random_date(rng, add_years(as_of, -4) + timedelta(days=20), as_of - timedelta(days=20))
+    return CertificateTruth(
+        cert_no=person.id_number, name=person.name, sex=person.sex, id_number=person.id_number,
+        category="特种设备作业", item=f"{code} {item}", first_issued=valid_from, valid_from=valid_from,
+        valid_until=add_years(valid_from, 4) - timedelta(days=1), review_due=None, reviews=(),
+        issuer=rng.choice(EQUIPMENT_ISSUERS), certificate_kind="special_equipment",
         anomalies=("other_certificate_kind",), holder=person)
 
 
@@ -341,8 +378,8 @@ def _rows(truth: CertificateTruth, rng: random.Random) -> list[tuple[str, str]]:
 
 def render_certificate(truth: CertificateTruth, rng: random.Random) -> Image.Image:
     """The card, about 1000×640 px (a 85.6×54 mm card at ~300 DPI)."""
-    if truth.certificate_kind == "construction":
-        return _render_construction(truth, rng)
+    if truth.certificate_kind != "special_operation":
+        return _render_other_kind(truth, rng)
     tint = rng.choice(((214, 228, 240), (220, 236, 222), (238, 226, 214)))
     img = _background(rng, CARD_SIZE, tint)
     draw = ImageDraw.Draw(img)
@@ -414,20 +451,28 @@ def _two_column(img, draw, rng, rows, label_font, value_font, spaced) -> None:
     _issuer_seal(img, rng, vx + 330, y - step + 5, d["发证机关"])
 
 
-def _render_construction(truth: CertificateTruth, rng: random.Random) -> Image.Image:
-    img = _background(rng, CARD_SIZE, (236, 222, 222))
+def _render_other_kind(truth: CertificateTruth, rng: random.Random) -> Image.Image:
+    """Construction (住建) and special-equipment (市场监管) cards: other titles and labels."""
+    if truth.certificate_kind == "construction":
+        title, tint, frame = CONSTRUCTION_TITLE, (236, 222, 222), (130, 60, 60)
+        rows = [("姓名", truth.name), ("性别", truth.sex), ("身份证号", truth.id_number),
+                ("操作类别", truth.item), ("证书编号", truth.cert_no),
+                ("初次领证日期", fmt(truth.first_issued, "cn")),
+                ("有效期", f"{fmt(truth.valid_from, 'cn')}至{fmt(truth.valid_until, 'cn')}"),
+                ("发证机关", truth.issuer)]
+    else:
+        title, tint, frame = EQUIPMENT_TITLE, (222, 232, 238), (50, 90, 120)
+        code, _, name = truth.item.partition(" ")
+        rows = [("证书编号", truth.cert_no), ("姓名", truth.name), ("性别", truth.sex),
+                ("作业项目", name), ("项目代号", code), ("批准日期", fmt(truth.valid_from, "cn")),
+                ("有效期至", fmt(truth.valid_until, "cn")), ("发证机关", truth.issuer)]
+    img = _background(rng, CARD_SIZE, tint)
     draw = ImageDraw.Draw(img)
     w, h = CARD_SIZE
-    draw.rectangle((10, 10, w - 11, h - 11), outline=(130, 60, 60), width=3)
-    draw.text((w // 2, 52), CONSTRUCTION_TITLE, font=font(38, serif=True, bold=True), fill=TITLE_RED,
-              anchor="mm")
+    draw.rectangle((10, 10, w - 11, h - 11), outline=frame, width=3)
+    draw.text((w // 2, 52), title, font=font(38, serif=True, bold=True), fill=TITLE_RED, anchor="mm")
     _photo_box(draw, (780, 110, 950, 330))
     label_font, value_font = font(25), font(27)
-    rows = [("姓名", truth.name), ("性别", truth.sex), ("身份证号", truth.id_number),
-            ("操作类别", truth.item), ("证书编号", truth.cert_no),
-            ("初次领证日期", fmt(truth.first_issued, "cn")),
-            ("有效期", f"{fmt(truth.valid_from, 'cn')}至{fmt(truth.valid_until, 'cn')}"),
-            ("发证机关", truth.issuer)]
     y = 110
     for label, value in rows:
         draw.text((50, y), label, font=label_font, fill=LABEL_INK)

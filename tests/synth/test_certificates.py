@@ -38,15 +38,17 @@ def test_default_mix_flags_match_domain_rules_exactly():
     for seed in range(600):
         card = random_certificate(random.Random(seed), as_of=AS_OF)
         seen.update(card.anomalies or ("clean",))
-        if card.certificate_kind == "construction":
+        seen[card.certificate_kind] += 1
+        if card.certificate_kind != "special_operation":
             assert "other_certificate_kind" in _flags(card)
-            assert card.cert_no.startswith("鲁J")
+            assert card.cert_no.startswith("鲁J") == (card.certificate_kind == "construction")
             continue
         assert _flags(card) == set(card.anomalies) - {"old_issuer"}, card.to_dict()
         assert card.item in CATALOGUE[card.category]
     assert seen["clean"] > 250  # mostly valid cards
     for anomaly in ("out_of_city", "out_of_province", "old_issuer", "expired", "review_overdue",
-                    "id_checksum_invalid", "cert_no_mismatch", "sex_mismatch", "other_certificate_kind"):
+                    "id_checksum_invalid", "cert_no_mismatch", "sex_mismatch", "construction",
+                    "special_equipment"):
         assert seen[anomaly] >= 5, anomaly
 
 
@@ -66,6 +68,13 @@ def test_forced_anomaly_gives_exactly_its_flag(anomaly):
         card = random_certificate(random.Random(seed), anomalies=[anomaly])
         expected = {"old_issuer": set()}.get(anomaly, {anomaly})
         assert expected <= _flags(card) if anomaly == "other_certificate_kind" else _flags(card) == expected
+
+
+def test_other_kinds_render_with_their_own_titles():
+    for kind, title_issuer in (("construction", "住房和城乡建设厅"), ("special_equipment", "市场监督管理局")):
+        card = random_certificate(random.Random(1), kind=kind)
+        assert card.certificate_kind == kind and title_issuer in card.issuer
+        assert render_certificate(card, random.Random(1)).size == CARD_SIZE
 
 
 def test_clean_cards_are_local_with_true_ids():
