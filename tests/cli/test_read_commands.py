@@ -1,6 +1,8 @@
 """zhili replay / export / report / explain / review, run as a user runs them."""
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -16,10 +18,26 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def zhili(db_url, *args, check=True):
-    done = subprocess.run([sys.executable, "-m", "zhili", "--db", db_url, *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120, env=dict(os.environ, ZHILI_DB=""))
+    """Run the CLI in this process (the import of a fresh interpreter dominates otherwise)."""
+    from zhili.cli import main
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            main(["--db", db_url, *args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code or 0
+    done = subprocess.CompletedProcess(args, code, stdout.getvalue(), stderr.getvalue())
     if check:
         assert done.returncode == 0, done.stderr
+    return done
+
+
+def zhili_process(db_url, *args):
+    done = subprocess.run([sys.executable, "-m", "zhili", "--db", db_url, *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120, env=dict(os.environ, ZHILI_DB=""))
+    assert done.returncode == 0, done.stderr
     return done
 
 
@@ -43,7 +61,7 @@ def test_empty_database_prints_json_lists(tmp_path):
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     for args in (["export", "certificates", "--format", "json"], ["report", "summary", "--format", "json"],
                  ["export", "entities"], ["export", "review"]):
-        assert isinstance(json.loads(zhili(url, *args).stdout), list)
+        assert isinstance(json.loads(zhili_process(url, *args).stdout), list)
     rows = json.loads(zhili(url, "report", "summary").stdout)
     assert [r["county"] for r in rows][-1] == "合计" and len(rows) == 7
 
