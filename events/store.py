@@ -171,15 +171,16 @@ _HEAD = sa.select(_e.position, _e.hash).order_by(_e.position.desc()).limit(1)
 # per row on the server.
 _INSERT = events_table.insert()
 class DriverStatement:
-    """A Core statement compiled once for a dialect and run with exec_driver_sql.
+    """A Core statement compiled once for a dialect, run below SQLAlchemy's result layer.
 
-    Appends are the hot path: this skips SQLAlchemy's per-call cache lookup (which costs
-    more than the query) while keeping its error wrapping. Same SQL on every backend;
-    only the parameter shape follows the driver (positional for sqlite3, named for psycopg).
+    The hot paths (the append's state query, every read batch) spend more in SQLAlchemy's
+    per-call cache lookup and per-row Row objects than in the database. This keeps the one
+    Core query for both backends; only the parameter shape follows the driver
+    (positional for sqlite3, named for psycopg).
     """
 
     def __init__(self, statement: sa.Executable, dialect: sa.Dialect):
-        compiled = statement.compile(dialect=dialect)
+        compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
         self.sql = str(compiled)
         self.order = compiled.positiontup if compiled.positional else None
         self.literals = {k: v for k, v in compiled.params.items() if v is not None}  # e.g. LIMIT 1
@@ -192,6 +193,18 @@ class DriverStatement:
     def run(self, conn: sa.Connection, values: dict[str, Any]) -> sa.CursorResult:
         return conn.exec_driver_sql(self.sql, self.args(values))
 
+    def fetch_all(self, conn: sa.Connection, values: dict[str, Any]) -> list[tuple]:
+        """Plain tuples from the driver's cursor: only for columns that need no type
+        conversion (text, integers, and booleans the caller passes through bool())."""
+        args = self.args(values)
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(self.sql, args)
+            return cursor.fetchall()
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(self.sql, args, exc, conn.dialect.loaded_dbapi.Error) from None
+        finally:
+            cursor.close()
 
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
@@ -314,7 +327,7 @@ class EventStore:
     def read_stream(self, stream_id: str) -> list[RecordedEvent]:
         query = sa.select(*_READ_COLUMNS).where(_e.stream_id == stream_id).order_by(_e.stream_version)
         with self.engine.connect() as conn:
-            return list(self._rows_to_events(fetch_raw(conn, query, {})))
+            return list(self._rows_to_events(DriverStatement(query, conn.dialect).fetch_all(conn, {})))
 
     def read_all(
         self,
@@ -397,34 +410,14 @@ class EventStore:
         self.upcasters[(event_type, from_version)] = upcast
 
 
-def fetch_raw(conn: sa.Connection, query: sa.Select, params: dict[str, Any]) -> list[tuple]:
-    """Run a Core query on the driver's own cursor and return its plain tuples.
-
-    Same SQL as conn.execute(query) (SQLAlchemy compiles it for the dialect), minus the
-    result-row machinery, which costs more than the rest of reading an event. Only for
-    queries whose columns need no type conversion (text, integers, a boolean we bool()).
-    """
-    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    values = {**compiled.params, **params}
-    args = tuple(values[name] for name in compiled.positiontup) if compiled.positional else values
-    sql = str(compiled)
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(sql, args)
-        return cursor.fetchall()
-    except conn.dialect.loaded_dbapi.Error as exc:
-        raise DBAPIError.instance(sql, args, exc, conn.dialect.loaded_dbapi.Error) from None
-    finally:
-        cursor.close()
-
-
 def fetch_batches(engine: Engine, query: sa.Select, since: int, batch_size: int) -> Iterator[list[tuple]]:
     """Keyset pagination over `query` (position-ordered, `position > :last`, LIMIT
     batch_size, position first): one short read per batch, constant memory."""
+    statement = DriverStatement(query, engine.dialect)
     last = since
     while True:
         with engine.connect() as conn:
-            rows = fetch_raw(conn, query, {"last": last})
+            rows = statement.fetch_all(conn, {"last": last})
         if rows:
             yield rows
         if len(rows) < batch_size:

@@ -22,6 +22,7 @@ from events.store import (
     chain_hash,
     db_errors,
     events_table,
+    fetch_batches,
     hash_header,
     text_digest,
 )
@@ -32,6 +33,7 @@ _CHAIN_COLUMNS = (
     _e.data, _e.metadata, _e.data_digest, _e.metadata_digest, _e.recorded_at, _e.prev_hash,
     _e.hash, _e.erased,
 )
+_CHAIN_NAMES = tuple(c.name for c in _CHAIN_COLUMNS)
 _BEFORE_ANY_POSITION = -(2**62)  # so rows moved to zero or below are seen, not skipped
 
 
@@ -66,26 +68,26 @@ def parse_head(text: str) -> tuple[int, str]:
 def verify_chain(store: EventStore, expect: tuple[int, str] | None = None, batch_size: int = 5000) -> ChainReport:
     """Recompute the whole chain; with `expect=(position, hash)` also require that the row
     at that position still has that hash, i.e. the history up to it was not rewritten."""
-    query = sa.select(*_CHAIN_COLUMNS).where(_e.position > sa.bindparam("last", 0, type_=sa.BigInteger)).order_by(_e.position).limit(batch_size)
-    count, prev_position, prev_hash = 0, 0, GENESIS_HASH
     if expect is not None and expect[0] == 0 and expect[1] != GENESIS_HASH:
         return ChainReport(0, 0, GENESIS_HASH, 0, f"position 0 is always {GENESIS_HASH}, not {expect[1]}")
-    last = _BEFORE_ANY_POSITION
+    query = (
+        sa.select(*_CHAIN_COLUMNS)
+        .where(_e.position > sa.bindparam("last", 0, type_=sa.BigInteger))
+        .order_by(_e.position)
+        .limit(batch_size)
+    )
+    count, prev_position, prev_hash = 0, 0, GENESIS_HASH
     with db_errors("cannot read the event log"):
-        while True:
-            with store.engine.connect() as conn:
-                rows = conn.execute(query, {"last": last}).all()
-            for row in rows:
+        for rows in fetch_batches(store.engine, query, _BEFORE_ANY_POSITION, batch_size):
+            for values in rows:
+                row = dict(zip(_CHAIN_NAMES, values))
                 problem = _check_row(row, prev_position + 1, prev_hash)
-                if problem is None and expect is not None and row.position == expect[0] and row.hash != expect[1]:
-                    problem = f"hash is {row.hash}, expected {expect[1]}: the history up to here was rewritten"
+                if problem is None and expect is not None and row["position"] == expect[0] and row["hash"] != expect[1]:
+                    problem = f"hash is {row['hash']}, expected {expect[1]}: the history up to here was rewritten"
                 if problem is not None:
-                    bad = min(row.position, prev_position + 1)
+                    bad = min(row["position"], prev_position + 1)
                     return ChainReport(count, prev_position, prev_hash, bad, problem)
-                count, prev_position, prev_hash = count + 1, row.position, row.hash
-            if len(rows) < batch_size:
-                break
-            last = rows[-1].position
+                count, prev_position, prev_hash = count + 1, row["position"], row["hash"]
     if expect is not None and expect[0] > prev_position:
         return ChainReport(
             count, prev_position, prev_hash, expect[0],
@@ -94,22 +96,23 @@ def verify_chain(store: EventStore, expect: tuple[int, str] | None = None, batch
     return ChainReport(count, prev_position, prev_hash)
 
 
-def _check_row(row: Any, expected_position: int, prev_hash: str) -> str | None:
-    if row.position != expected_position:
-        if row.position > expected_position:
-            return f"missing: the next stored position is {row.position} (a row was deleted or moved)"
-        return f"unexpected position {row.position} (a row was moved)"
-    if row.prev_hash != prev_hash:
+def _check_row(row: dict[str, Any], expected_position: int, prev_hash: str) -> str | None:
+    position = row["position"]
+    if position != expected_position:
+        if position > expected_position:
+            return f"missing: the next stored position is {position} (a row was deleted or moved)"
+        return f"unexpected position {position} (a row was moved)"
+    if row["prev_hash"] != prev_hash:
         return "prev_hash does not match the previous row's hash (a row was removed, inserted, reordered or rewritten)"
-    if row.erased:
-        if not (_is_marker(row.data) and _is_marker(row.metadata)):
+    if row["erased"]:
+        if not (_is_marker(row["data"]) and _is_marker(row["metadata"])):
             return "marked erased but its payload is not an erasure marker"
     else:
-        if text_digest(row.data) != row.data_digest:
+        if text_digest(row["data"]) != row["data_digest"]:
             return "data does not match its digest (the data was changed)"
-        if text_digest(row.metadata) != row.metadata_digest:
+        if text_digest(row["metadata"]) != row["metadata_digest"]:
             return "metadata does not match its digest (the metadata was changed)"
-    if chain_hash(prev_hash, hash_header(row._mapping)) != row.hash:
+    if chain_hash(prev_hash, hash_header(row)) != row["hash"]:
         return "hash does not match the event's header (a field was changed)"
     return None
 
