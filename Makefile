@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk poppler-utils qpdf ghostscript
+APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-droid-fallback poppler-utils qpdf ghostscript
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: setup system venv demo test bench postgres clean
@@ -12,7 +12,7 @@ setup: system venv
 # Debian packages: Tesseract with Simplified Chinese, CJK fonts for the sample generator.
 system:
 	@if ! command -v tesseract >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -q chi_sim \
-	   || ! fc-list :lang=zh | grep -q . ; then \
+	   || ! fc-list :lang=zh | grep -q . || ! test -e /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); \
 	fi
 
