@@ -11,10 +11,8 @@ setup: system venv
 
 # Debian packages: Tesseract with Simplified Chinese, CJK fonts for the sample generator.
 system:
-	@if ! command -v tesseract >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -q chi_sim \
-	   || ! fc-list :lang=zh | grep -q . || ! test -e /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); \
-	fi
+	@dpkg -s $(APT_PACKAGES) >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); }
 
 venv: $(BIN)/zhili
 

@@ -34,7 +34,7 @@ class Page:
     lines: list[Line]
     width: int
     height: int
-    rotation: int = 0  # degrees (counter-clockwise) turned to make it upright
+    rotation: int = 0  # 0/90/180/270: degrees turned clockwise to make it upright (deskew not included)
     # Upright colour image; None for text-layer pages. Extraction looks for red seals
     # and signature ink in it.
     image: "PILImage | None" = field(default=None, repr=False, compare=False)

@@ -49,6 +49,7 @@ def producer(settings: KafkaSettings, **overrides) -> KafkaProducer:
         acks="all",
         retries=2**31 - 1,
         linger_ms=5,
+        compression_type=settings.compression,
         batch_size=256 * 1024,
         max_block_ms=timeout_ms,
         # a topic missing after a broker restart must be re-created by us, with our partitions

@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
@@ -27,6 +28,7 @@ from relay.settings import EVENTS, INTAKE, KafkaSettings
 log = logging.getLogger(__name__)
 
 FINISHED = {DOCUMENT_PROCESSED, DOCUMENT_REJECTED}
+MAX_CHUNKS_IN_FLIGHT = 4
 
 
 def event_message(event: RecordedEvent) -> dict:
@@ -58,7 +60,7 @@ class OutboxRelay:
         *,
         intake: bool = False,
         record_publisher=None,
-        chunk: int = 5000,
+        chunk: int = 2000,
     ):
         self.store = store
         self.settings = settings
@@ -83,23 +85,29 @@ class OutboxRelay:
         producer = self._connect()
         position, offsets = tables.load_checkpoint(self.store.engine, self.topic)
         published = intake = 0
-        pending: list = []
-        side: list = []  # acknowledgements of intake work, checked but not offset-tracked
+        # Chunks sent but not yet checkpointed, oldest first. The next chunk is sent while
+        # the broker acknowledges the previous ones; checkpoints still advance in log order.
+        in_flight: deque[_Chunk] = deque()
+        chunk = _Chunk()
         last = position
-        for event in self.store.read_all(since=position, batch_size=self.chunk):
-            if limit is not None and published >= limit:
-                break
-            pending.append(producer.send(self.topic, **event_message(event)))
-            if self.intake and event.type == DOCUMENT_RECEIVED and not self._finished(event.stream_id):
-                side.append(producer.send(self.settings.topic(INTAKE), **intake_message(event)))
-                intake += 1
-            published += 1
-            last = event.position
-            if len(pending) >= self.chunk:
-                offsets = self._settle(producer, pending, side, last, offsets)
-                pending, side = [], []
-        if pending:
-            offsets = self._settle(producer, pending, side, last, offsets)
+        with broker.broker_errors(self.settings, "publishing events"):
+            for event in self.store.read_all(since=position, batch_size=self.chunk):
+                if limit is not None and published >= limit:
+                    break
+                chunk.events.append(producer.send(self.topic, **event_message(event)))
+                if self.intake and event.type == DOCUMENT_RECEIVED and not self._finished(event.stream_id):
+                    chunk.side.append(producer.send(self.settings.topic(INTAKE), **intake_message(event)))
+                    intake += 1
+                published += 1
+                last = chunk.last = event.position
+                if len(chunk.events) >= self.chunk:
+                    in_flight.append(chunk)
+                    chunk = _Chunk()
+                    offsets = self._settle(in_flight, offsets, wait=len(in_flight) > MAX_CHUNKS_IN_FLIGHT)
+            if chunk.events:
+                in_flight.append(chunk)
+            producer.flush(timeout=self.settings.timeout_s * 2)
+            offsets = self._settle(in_flight, offsets, wait=True)
         records = 0
         # Records change with new events, and with the date (expired, review_overdue...).
         today = date.today()
@@ -148,34 +156,46 @@ class OutboxRelay:
                 pass
             self._producer = None
 
-    def _settle(self, producer, pending: list, side: list, last: int, offsets: dict[int, int]) -> dict[int, int]:
-        """Wait for the broker's acknowledgement of every pending message, then checkpoint."""
-        with broker.broker_errors(self.settings, "publishing events"):
-            producer.flush(timeout=self.settings.timeout_s * 2)
+    def _settle(self, in_flight: "deque[_Chunk]", offsets: dict[int, int], wait: bool) -> dict[int, int]:
+        """Checkpoint acknowledged chunks in order: all of them if `wait`, else those already done."""
+        while in_flight and (wait or in_flight[0].done()):
+            chunk = in_flight.popleft()
             acked: dict[int, int] = {}
             first: dict[int, int] = {}
-            for future in pending:
-                meta = future.get(timeout=0)  # raises the send's error, if any
+            for future in chunk.events:
+                meta = future.get(timeout=self.settings.timeout_s * 2)  # raises the send's error
                 acked[meta.partition] = max(acked.get(meta.partition, -1), meta.offset)
                 first[meta.partition] = min(first.get(meta.partition, meta.offset), meta.offset)
-            for future in side:
-                future.get(timeout=0)
-        if any(offset <= offsets.get(partition, -1) for partition, offset in first.items()):
-            # Offsets only grow on a durable log: going back means the topic was recreated or
-            # the broker lost its data (e.g. an in-memory broker restarted). Publish it all again.
-            log.warning("%s restarted below offsets published before: republishing the whole log", self.topic)
-            broker.ensure_topics(self.settings)
-            tables.save_checkpoint(self.store.engine, self.topic, 0, acked)
-            if self.record_publisher is not None:
-                self.record_publisher.forget()
-                self._records_day = None
-            raise _Republish()
-        offsets = {**offsets, **acked}
-        tables.save_checkpoint(self.store.engine, self.topic, last, offsets)
+            for future in chunk.side:
+                future.get(timeout=self.settings.timeout_s * 2)
+            if any(offset <= offsets.get(partition, -1) for partition, offset in first.items()):
+                # Offsets only grow on a durable log: going back means the topic was recreated
+                # or the broker lost its data (an in-memory broker restarted). Publish it all again.
+                log.warning("%s restarted below offsets published before: republishing the whole log", self.topic)
+                broker.ensure_topics(self.settings)
+                tables.save_checkpoint(self.store.engine, self.topic, 0, acked)
+                if self.record_publisher is not None:
+                    self.record_publisher.forget()
+                    self._records_day = None
+                raise _Republish()
+            offsets = {**offsets, **acked}
+            tables.save_checkpoint(self.store.engine, self.topic, chunk.last, offsets)
         return offsets
 
     def _finished(self, stream_id: str) -> bool:
         return any(e.type in FINISHED for e in self.store.read_stream(stream_id))
+
+
+@dataclass
+class _Chunk:
+    """Sends whose acknowledgement moves the checkpoint to `last`."""
+
+    events: list = field(default_factory=list)
+    side: list = field(default_factory=list)  # intake work: checked, not offset-tracked
+    last: int = 0
+
+    def done(self) -> bool:
+        return all(f.is_done for f in self.events) and all(f.is_done for f in self.side)
 
 
 class _Republish(Exception):

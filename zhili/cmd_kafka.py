@@ -76,7 +76,7 @@ def _quiet_kafka_logs() -> None:
               help="Publish changed certificate and entity records to the compacted topics.")
 @click.option("--poll", type=click.FloatRange(0.05, 60), default=1.0, show_default=True, metavar="SECONDS",
               help="Continuous mode: pause between passes when the log is idle.")
-@click.option("--chunk", type=click.IntRange(1, 100000), default=5000, show_default=True,
+@click.option("--chunk", type=click.IntRange(1, 100000), default=2000, show_default=True,
               help="Events per acknowledged-and-checkpointed chunk.")
 @click.pass_obj
 def relay(ctx, once, intake, records, poll, chunk, **options) -> None:

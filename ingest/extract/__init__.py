@@ -33,8 +33,5 @@ def understand(pages: list, filename: str, county: str | None) -> Understanding:
                 records.append(read_certificate(region, f"card{len(records) + 1}"))
         return Understanding(kind, confidence, records)
     if kind == "self_check_report":
-        record = read_report(pages, lines)
-        if county and record.fields["county"].value is None:
-            record.fields["county"] = Field(county, 0.95, None, None, None)
-        return Understanding(kind, confidence, [record])
+        return Understanding(kind, confidence, [read_report(pages, county)])
     return Understanding("unknown", confidence, [])

@@ -20,19 +20,29 @@ def id_repair(raw: str) -> str | None:
     return result.value if result.repaired else None
 
 
+# Dates as Tesseract garbles the printed 2024年04月23日: 年 read as "4 F" or "生F", 月 as "A",
+# 日 as "8". Tried only when the domain parser finds fewer dates; a date read this way
+# costs confidence (see LOOSE_DATE_FACTOR).
+LOOSE_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:4?\s?[^\d\s]{0,2}\s?)([01]\d)[^\d]{1,2}([0-3]\d)(?!\d\d)")
+LOOSE_DATE_FACTOR = 0.9
+
+
+def read_dates(text: str) -> tuple[list[date], bool]:
+    """Every date in `text`, and whether the loose reading was needed to find them."""
+    strict = [d.value for d in dates.find_dates(text)]
+    loose = []
+    for m in LOOSE_DATE.finditer(text):
+        try:
+            loose.append(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        except ValueError:
+            continue
+    if len(loose) > len(strict):
+        return loose, True
+    return strict, False
+
+
 def find_dates(text: str) -> list[date]:
-    return [d.value for d in dates.find_dates(text)]
-
-
-def parse_date(text: str) -> date | None:
-    """The one date in `text`; None when there is none or more than one (ambiguous)."""
-    found = dates.find_dates(text)
-    return found[0].value if len(found) == 1 else None
-
-
-def parse_validity(text: str) -> tuple[date | None, date | None] | None:
-    found = dates.find_dates(text)
-    return (found[0].value, found[1].value) if len(found) == 2 else None
+    return read_dates(text)[0]
 
 
 def issuer_class(text: str) -> str | None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ingest.extract.model import Box
 
+LEADING_NOISE = set("|_-—~`'\"“”‘’.,:;·、，。!（）()[]【】")
 SEPARATORS = ":：;；|丨,，.。·、\"'“”‘’「」『』`_-~"
 
 
@@ -83,8 +84,15 @@ def compact_line(page: int, index: int, text: str, confidence: float, box) -> Te
     x0, _, x1, _ = box
     scale = (x1 - x0) / total
     kept, xs, pos = [], [], float(x0)
-    for ch, w in zip(folded, weights):
-        if not ch.isspace():
+    for i, (ch, w) in enumerate(zip(folded, weights)):
+        # Spaces go, except one between two Latin letters or digits ("2021-01-09 2027-01-06"
+        # must stay two dates); leading rule marks and quotes go too, so labels start lines.
+        keep_space = ch.isspace() and kept and kept[-1].isascii() and kept[-1].isalnum() \
+            and i + 1 < len(folded) and folded[i + 1].isascii() and folded[i + 1].isalnum()
+        if keep_space and kept[-1] != " ":
+            kept.append(" ")
+            xs.append(pos)
+        elif not ch.isspace() and (kept or ch not in LEADING_NOISE):
             kept.append(ch)
             xs.append(pos)
         pos += w * scale
@@ -138,9 +146,8 @@ def _matches(key: str, alias: str, line: TextLine):
         window = text[i:i + n]
         mismatches = sum(a != b for a, b in zip(window, alias))
         allowed = 1 if n <= 4 else 2
-        if 0 < mismatches <= allowed and _is_cjk(window[0]) == _is_cjk(alias[0]):
-            if n == 2 and not (_is_cjk(window[0]) and _is_cjk(window[1])):
-                continue
+        # A misread label character is still a Chinese character; a digit there is a value.
+        if 0 < mismatches <= allowed and all(_is_cjk(c) for c in window):
             yield Hit(key, line, i, i + n, 1.0 - 0.25 * mismatches / n * 2)
 
 
@@ -170,13 +177,23 @@ def value_of(hit: Hit, lines: list[TextLine], hits: list[Hit], accept=bool) -> V
     hx0, hy0, hx1, hy1 = hit.box
     same_row = [ln for ln in lines if ln is not line and ln.box[0] >= hx1 - 4 and _v_overlap(ln.box, line.box) > 0.5
                 and ln.index not in labelled and ln.box[0] - hx1 < 8 * line.height]
-    below = [ln for ln in lines if ln.box[1] >= hy1 - 0.3 * line.height and ln.box[1] - hy1 < 2.0 * line.height
-             and _h_overlap(ln.box, (hx0, hy0, max(hx1, hx0 + 4 * line.height), hy1)) > 0 and ln.index not in labelled]
-    for ln in sorted(same_row, key=lambda ln: ln.box[0]) + sorted(below, key=lambda ln: ln.box[1]):
+    fallback = glued
+    for ln in sorted(same_row, key=lambda ln: ln.box[0]):
         v = _whole_line_value(ln, hits)
         if v and accept(v.text):
             return v
-    return glued
+        if v and len(v.text) >= 3 and fallback is None:
+            fallback = v  # unreadable but substantial: the value is here, not below
+    if fallback is not None:
+        return fallback
+    # Labels printed above their values: the next line down, starting within the label.
+    below = [ln for ln in lines if ln.box[1] >= hy1 - 0.3 * line.height and ln.box[1] - hy1 < 1.5 * line.height
+             and ln.box[0] <= hx1 and ln.box[2] > hx0 and ln.index not in labelled]
+    for ln in sorted(below, key=lambda ln: ln.box[1]):
+        v = _whole_line_value(ln, hits)
+        if v and accept(v.text):
+            return v
+    return None
 
 
 def _whole_line_value(ln: TextLine, hits: list[Hit]) -> Value | None:

@@ -1,10 +1,487 @@
-"""Self-check rectification reports (自查整改报告): unit, problem table, signature, seal."""
+"""Self-check rectification reports (自查整改报告): unit, problem table, signature, seal.
+
+The header fields are read like a card's (label, then the value by position). The 问题清单
+is read as a table: its column rules and row rules are found in the page image, so a text
+line that OCR ran across several cells is cut at the rules and each piece re-read on its
+own; without an image (a text-layer PDF) the header cells give the columns. A report that
+runs over several pages is one table. The count of problems and of rectified ones that the
+narrative states ("共发现问题12项，已整改6项") is a second source for the table.
+
+Ink and seal come from pixels: a signature is dark, unsaturated-or-blue strokes in the box
+right of 主要负责人签字; a seal is a blob of saturated red of a seal's size.
+"""
 from __future__ import annotations
 
-from ingest.extract.layout import TextLine
+import re
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ingest.extract import facts
+from ingest.extract.layout import Hit, TextLine, Value, compact_line, find_labels, page_lines, value_of
 from ingest.extract.model import MISSING, Field, Record
 
+REPORT_LABELS: dict[str, tuple[str, ...]] = {
+    "unit_name": ("单位名称", "单位全称"),
+    "unit_kind": ("单位类型", "单位类别", "单位性质"),
+    "credit_code": ("统一社会信用代码", "社会信用代码", "信用代码"),
+    "county": ("所属县市区", "所属区县", "所属县区", "县市区", "所在县区"),
+    "report_date": ("自查时间", "自查日期", "报告日期", "填报日期"),
+    "signature": ("主要负责人签字", "主要负责人(签字)", "负责人签字", "负责人(签字)"),
+    "seal": ("单位(盖章)", "单位盖章", "(盖章)"),
+}
+# Problem-table header wording → column. Forms differ between counties: extend here.
+PROBLEM_COLUMNS: dict[str, tuple[str, ...]] = {
+    "seq": ("序号",),
+    "description": ("问题描述", "存在问题", "问题内容", "发现问题"),
+    "category": ("问题类别", "问题类型"),
+    "measure": ("整改措施", "整改方案"),
+    "owner": ("整改责任人", "责任人"),
+    "deadline": ("整改时限", "整改期限", "完成时限"),
+    "status": ("整改状态", "整改情况", "完成情况", "是否整改"),
+    "done_date": ("完成日期", "完成时间"),
+    "remark": ("备注",),
+}
+RECTIFIED_WORDS = ("已整改", "已完成", "完成整改", "已落实")
+OPEN_WORDS = ("整改中", "未整改", "未完成", "正在整改", "进行中")
+NO_PROBLEMS = ("未发现问题", "无问题")
+COUNTS = re.compile(r"发现(?:问题)?(\d+)项.{0,6}?已整改(\d+)项")
+SKIP_IN_TABLE = ("问题清单", "第", "页")
 
-def read_report(pages: list, lines: list[TextLine]) -> Record:
-    fields = {k: MISSING for k in ("unit_name", "unit_kind", "county", "report_date", "signed", "sealed", "credit_code")}
-    return Record("self_check_report", "report", fields, {"problems": []})
+# Pixel thresholds, relative to the height of the label's text line (so they hold at any
+# resolution). Measured on generated reports; see tests/ingest/test_extract_report.py.
+SIGNATURE_MIN_INK = 0.9     # dark stroke pixels / label height², for "signed"
+SEAL_MIN_RED = 6.0          # red pixels in the largest seal-sized blob / label height², for "sealed"
+
+
+def read_report(pages: list, county: str | None = None) -> Record:
+    lines_by_page = {p.number: page_lines(p) for p in pages}
+    lines = [ln for p in pages for ln in lines_by_page[p.number]]
+    hits = find_labels(lines, REPORT_LABELS)
+    best: dict[str, Hit] = {}
+    for h in hits:
+        if h.key not in best or h.score > best[h.key].score:
+            best[h.key] = h
+    accept = {"report_date": lambda t: bool(facts.find_dates(t)), "credit_code": lambda t: len(t) >= 15}
+    values = {k: value_of(h, lines_by_page[h.line.page], hits, accept.get(k, lambda t: len(t) >= 2))
+              for k, h in best.items() if k not in ("signature", "seal")}
+
+    fields: dict[str, Field] = {
+        "unit_name": _text(values.get("unit_name"), best.get("unit_name")),
+        "unit_kind": _unit_kind(values.get("unit_kind"), values.get("unit_name"), best.get("unit_kind")),
+        "county": _county(values.get("county"), best.get("county"), county),
+        "report_date": _report_date(values.get("report_date"), best.get("report_date"), lines),
+        "credit_code": _credit_code(values.get("credit_code"), best.get("credit_code")),
+    }
+    page_of = {p.number: p for p in pages}
+    fields["signed"] = _signed(best.get("signature"), page_of)
+    fields["sealed"] = _sealed(best.get("seal") or best.get("signature"), page_of, pages)
+
+    problems, problem_fields, stated = _problems(pages, lines_by_page)
+    count_field = _check_counts(problems, problem_fields, stated)
+    extra = {"problems": problems, "row_fields": problem_fields}
+    if count_field is not None:
+        extra["row_fields"] = {**problem_fields, "problems": count_field}
+    return Record("self_check_report", "report", fields, extra)
+
+
+# --- header fields ------------------------------------------------------------------------
+
+def _field(value, v: Value | None, confidence: float | None = None, reason: str | None = None) -> Field:
+    conf = v.confidence if confidence is None else confidence
+    return Field(value, max(0.0, min(1.0, conf)), v.page if v else None, v.box if v else None, reason)
+
+
+def _missing(hit: Hit | None) -> Field:
+    return Field(None, 0.3, hit.line.page, hit.box, "not_found") if hit else MISSING
+
+
+def _text(v: Value | None, hit: Hit | None) -> Field:
+    if v is None:
+        return _missing(hit)
+    return _field(v.text, v)
+
+
+def _unit_kind(v: Value | None, name: Value | None, hit: Hit | None) -> Field:
+    from domain.entities import unit_kind_from_text
+
+    kind = unit_kind_from_text(v.text) if v else None
+    by_name = unit_kind_from_text(name.text) if name else None
+    if kind and by_name and by_name != kind and by_name != "enterprise":
+        return _field(kind, v, min(v.confidence, 0.6), "unit_kind_disagrees_with_name")
+    if kind:
+        return _field(kind, v)
+    if by_name:
+        # No type line read: the name's own words (…培训学校, …考试点, …有限公司) tell it.
+        return _field(by_name, name, min(name.confidence, 0.85))
+    return _missing(hit) if v is None else _field(v.text, v, 0.3, "unit_kind_unknown")
+
+
+def _county(v: Value | None, hit: Hit | None, folder_county: str | None) -> Field:
+    from domain.counties import county_from_folder
+
+    if v is None:
+        if folder_county:
+            return Field(county_from_folder(folder_county)[0], 0.95, None, None, None)
+        return _missing(hit)
+    name, known = county_from_folder(v.text)
+    if not known:
+        return _field(v.text, v, min(v.confidence, 0.5), "county_unknown")
+    if folder_county and county_from_folder(folder_county)[0] != name:
+        return _field(name, v, min(v.confidence, 0.6), "county_disagrees_with_folder")
+    return _field(name, v, max(v.confidence, 0.97) if folder_county else v.confidence)
+
+
+def _report_date(v: Value | None, hit: Hit | None, lines: list[TextLine]) -> Field:
+    # The date under the seal is a second printing of the report date.
+    closing = [d for ln in lines[-12:] if re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", ln.text)
+               for d in facts.find_dates(ln.text)]
+    if v is None:
+        if closing:
+            ln = next(ln for ln in lines[-12:] if facts.find_dates(ln.text))
+            return Field(closing[-1].isoformat(), min(ln.confidence, 0.85), ln.page, ln.box, None)
+        return _missing(hit)
+    found, loose = facts.read_dates(v.text)
+    if not found:
+        return _field(v.text, v, 0.3, "date_unparseable")
+    f = _field(found[0].isoformat(), v, v.confidence * (facts.LOOSE_DATE_FACTOR if loose else 1.0))
+    if closing:
+        if closing[-1] == found[0]:
+            f = replace(f, confidence=max(f.confidence, 0.98))
+        else:
+            f = replace(f, confidence=min(f.confidence, 0.6), reason="report_date_disagrees_with_signature_date")
+    return f
+
+
+def _credit_code(v: Value | None, hit: Hit | None) -> Field:
+    from domain.entities import credit_code_problem, repair_credit_code
+
+    if v is None:
+        return _missing(hit)
+    raw = re.sub(r"[^0-9A-Za-z]", "", v.text).upper()
+    if credit_code_problem(raw) is None:
+        return _field(raw, v, max(v.confidence, 0.97))
+    repaired = repair_credit_code(raw)
+    if repaired.repaired:
+        return _field(repaired.value, v, min(v.confidence, 0.93))
+    return _field(raw, v, min(v.confidence, 0.5), "credit_code_invalid")
+
+
+# --- ink and seal ---------------------------------------------------------------------------
+
+def _rgb(page) -> np.ndarray | None:
+    if page is None or page.image is None:
+        return None
+    return np.asarray(page.image.convert("RGB"))
+
+
+def _red_mask(rgb: np.ndarray) -> np.ndarray:
+    import cv2
+
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    return ((h <= 10) | (h >= 170)) & (s >= 90) & (v >= 70)
+
+
+def signature_ink(page, label_box) -> float:
+    """Dark, non-red stroke pixels in the box right of the signature label, per label
+    height squared (0 when there is nothing there)."""
+    rgb = _rgb(page)
+    x0, y0, x1, y1 = label_box
+    h = max(8, y1 - y0)
+    box = (x1 + h // 4, max(0, y0 - int(1.3 * h)), min(rgb.shape[1], x1 + 9 * h), min(rgb.shape[0], y1 + int(1.3 * h)))
+    crop = rgb[box[1]:box[3], box[0]:box[2]]
+    if crop.size == 0:
+        return 0.0
+    grey = crop.mean(axis=2)
+    dark = (grey < 110) & ~_red_mask(crop)
+    # Printed text on the same row (a colon, a date) is small and regular; ink strokes are
+    # long and connected. Count pixels only in components larger than a printed character.
+    return _big_component_pixels(dark, min_pixels=int(0.6 * h * h) // 4) / (h * h)
+
+
+def _big_component_pixels(mask: np.ndarray, min_pixels: int) -> int:
+    import cv2
+
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    areas = stats[1:, cv2.CC_STAT_AREA] if n > 1 else np.array([], dtype=int)
+    return int(areas[areas >= max(1, min_pixels)].sum())
+
+
+def red_seal_score(page, unit: int) -> float:
+    """Pixels of the largest seal-sized red blob on the page, per `unit`² (0 if none)."""
+    import cv2
+
+    rgb = _rgb(page)
+    mask = _red_mask(rgb).astype(np.uint8)
+    # Close the ring, star and characters of a seal into one blob.
+    k = max(3, unit // 3)
+    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    best = 0
+    for i in range(1, n):
+        x, y, w, hgt, _ = stats[i]
+        if not (2 * unit <= w <= 14 * unit and 2 * unit <= hgt <= 14 * unit and 0.6 <= w / max(1, hgt) <= 1.6):
+            continue
+        best = max(best, int(mask[labels == i].sum()))
+    return best / (unit * unit)
+
+
+def _signed(hit: Hit | None, page_of: dict) -> Field:
+    if hit is None:
+        return Field(None, 0.0, None, None, "signature_label_not_found")
+    page = page_of.get(hit.line.page)
+    if page is None or page.image is None:
+        return Field(None, 0.0, hit.line.page, hit.box, "no_image")
+    score = signature_ink(page, hit.box)
+    signed = score >= SIGNATURE_MIN_INK
+    # Far from the threshold either way is sure; near it is for a clerk to look at.
+    margin = abs(score - SIGNATURE_MIN_INK) / SIGNATURE_MIN_INK
+    conf = 0.99 if margin > 0.5 else 0.6 + 0.78 * margin
+    h = hit.box[3] - hit.box[1]
+    box = (hit.box[2], hit.box[1] - int(1.3 * h), hit.box[2] + 9 * h, hit.box[3] + int(1.3 * h))
+    return Field(signed, conf, hit.line.page, box, None)
+
+
+def _sealed(hit: Hit | None, page_of: dict, pages: list) -> Field:
+    candidates = [page_of[hit.line.page]] if hit else list(pages)
+    candidates = [p for p in candidates if p.image is not None]
+    if not candidates:
+        return Field(None, 0.0, hit.line.page if hit else None, None, "no_image")
+    unit = (hit.box[3] - hit.box[1]) if hit else max(12, candidates[0].height // 60)
+    score, page = max(((red_seal_score(p, unit), p) for p in candidates), key=lambda sp: sp[0])
+    sealed = score >= SEAL_MIN_RED
+    margin = abs(score - SEAL_MIN_RED) / SEAL_MIN_RED
+    conf = 0.99 if margin > 0.5 else 0.6 + 0.78 * margin
+    return Field(sealed, conf, page.number, hit.box if hit else None, None)
+
+
+# --- the problem table -----------------------------------------------------------------------
+
+@dataclass
+class _Cell:
+    column: str
+    text: str
+    confidence: float
+    y: float
+    box: tuple[int, int, int, int]
+
+
+def _problems(pages: list, lines_by_page: dict) -> tuple[list[dict], dict[str, Field], tuple[int, int] | None]:
+    problems: list[dict] = []
+    fields: dict[str, Field] = {}
+    stated = None
+    for page in pages:
+        lines = lines_by_page[page.number]
+        m = COUNTS.search("".join(ln.text for ln in lines))
+        if m and stated is None:
+            stated = (int(m.group(1)), int(m.group(2)))
+        table = _table_on_page(page, lines)
+        if table is None:
+            continue
+        for row in table:
+            problem, field = _problem_from_row(row, page.number)
+            if problem is None:
+                continue
+            problems.append(problem)
+            fields[f"problems.{len(problems)}"] = field
+    return problems, fields, stated
+
+
+def _table_on_page(page, lines: list[TextLine]) -> list[list[_Cell]] | None:
+    """Rows of cells under the page's table header, or None when the page has no table."""
+    header_hits = [h for h in find_labels(lines, PROBLEM_COLUMNS)]
+    rows_of_hits: dict[int, list[Hit]] = {}
+    for h in header_hits:
+        rows_of_hits.setdefault(round(h.line.cy / max(1, h.line.height)), []).append(h)
+    header = max(rows_of_hits.values(), key=lambda hs: len({h.key for h in hs}), default=[])
+    # A header row names at least three different columns.
+    if len({h.key for h in header}) < 3:
+        return None
+    header_top = min(h.line.box[1] for h in header)
+    header_bottom = max(h.line.box[3] for h in header)
+    unit = int(np.median([h.line.height for h in header]))
+    end = next((h.line.box[1] for h in find_labels(lines, {"signature": REPORT_LABELS["signature"]})
+                if h.line.box[1] > header_bottom), page.height)
+    body = [ln for ln in lines if ln.box[1] >= header_bottom - unit * 0.3 and ln.box[3] <= end + unit * 0.3
+            and not _is_header_line(ln, header) and not (ln.text.startswith("第") and "页" in ln.text)]
+    if any(w in ln.text for ln in body for w in NO_PROBLEMS):
+        return []
+    rgb = _rgb(page)
+    columns = _columns(header, rgb, header_top, end, page.width)
+    row_edges = _row_edges(rgb, header_bottom, end, columns) if rgb is not None else None
+    cells = []
+    for ln in body:
+        cells.extend(_cells_of_line(ln, columns, page))
+    return _group_rows(cells, row_edges, unit)
+
+
+def _is_header_line(ln: TextLine, header: list[Hit]) -> bool:
+    return any(h.line is ln for h in header)
+
+
+def _columns(header: list[Hit], rgb, top: int, bottom: int, width: int) -> list[tuple[str, int, int]]:
+    """(column key, x0, x1) left to right: between the table's vertical rules when the image
+    shows them, else halfway between neighbouring header cells."""
+    heads = sorted({h.key: h for h in header}.values(), key=lambda h: h.box[0])
+    rules = _vertical_rules(rgb, top, bottom) if rgb is not None else []
+    out = []
+    for h in heads:
+        cx = (h.box[0] + h.box[2]) / 2
+        left = max([r for r in rules if r < cx], default=None)
+        right = min([r for r in rules if r > cx], default=None)
+        out.append([h.key, left, right, h.box])
+    for i, col in enumerate(out):
+        if col[1] is None:
+            col[1] = (out[i - 1][3][2] + col[3][0]) // 2 if i else 0
+        if col[2] is None:
+            col[2] = (col[3][2] + out[i + 1][3][0]) // 2 if i + 1 < len(out) else width
+    return [(k, int(a), int(b)) for k, a, b, _ in out]
+
+
+def _vertical_rules(rgb: np.ndarray, top: int, bottom: int) -> list[int]:
+    import cv2
+
+    grey = rgb[max(0, top):bottom].mean(axis=2).astype(np.uint8)
+    if grey.size == 0:
+        return []
+    dark = (grey < 128).astype(np.uint8)
+    tall = max(20, (bottom - top) // 6)
+    lines = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((tall, 1), np.uint8))
+    cols = np.where(lines.sum(axis=0) > tall)[0]
+    return _runs_centres(cols)
+
+
+def _row_edges(rgb: np.ndarray, top: int, bottom: int, columns) -> list[int] | None:
+    import cv2
+
+    x0, x1 = columns[0][1], columns[-1][2]
+    grey = rgb[max(0, top - 10):bottom, max(0, x0):x1].mean(axis=2).astype(np.uint8)
+    if grey.size == 0:
+        return None
+    dark = (grey < 128).astype(np.uint8)
+    wide = max(40, (x1 - x0) // 3)
+    lines = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, wide), np.uint8))
+    rows = np.where(lines.sum(axis=1) > wide)[0]
+    edges = [r + max(0, top - 10) for r in _runs_centres(rows)]
+    return edges if len(edges) >= 2 else None
+
+
+def _runs_centres(positions: np.ndarray) -> list[int]:
+    out, run = [], []
+    for p in positions.tolist():
+        if run and p - run[-1] > 2:
+            out.append(sum(run) // len(run))
+            run = []
+        run.append(p)
+    if run:
+        out.append(sum(run) // len(run))
+    return out
+
+
+def _cells_of_line(ln: TextLine, columns, page) -> list[_Cell]:
+    """The pieces of one text line per column. A line OCR ran across a column rule is cut
+    at the rule and each piece re-read from the image when there is one."""
+    inside = [(k, a, b) for k, a, b in columns if min(ln.box[2], b) - max(ln.box[0], a) > 0.3 * ln.height]
+    if not inside:
+        return []
+    if len(inside) == 1:
+        k = inside[0][0]
+        return [_Cell(k, ln.text, ln.confidence, ln.cy, ln.box)]
+    if page.image is not None and page.engine in ("tesseract", "rapidocr"):
+        return _reread_pieces(ln, inside, page)
+    out = []
+    for k, a, b in inside:
+        idx = [i for i in range(len(ln.text)) if a <= (ln.xs[i] + ln.xs[i + 1]) / 2 < b]
+        if idx:
+            text = ln.text[idx[0]: idx[-1] + 1]
+            out.append(_Cell(k, text, ln.confidence * 0.9, ln.cy, ln.sub_box(idx[0], idx[-1] + 1)))
+    return out
+
+
+def _reread_pieces(ln: TextLine, inside, page) -> list[_Cell]:
+    from PIL import ImageOps
+
+    from ocr.engines import get_engine
+
+    engine = get_engine(page.engine)
+    out = []
+    pad = max(4, ln.height // 4)
+    for k, a, b in inside:
+        x0, x1 = max(ln.box[0], a + 2) - 0, min(ln.box[2], b - 2)
+        if x1 - x0 < ln.height * 0.5:
+            continue
+        crop = page.image.crop((x0, max(0, ln.box[1] - 2), x1, min(page.height, ln.box[3] + 2))).convert("L")
+        crop = ImageOps.expand(crop, border=pad * 3, fill=255)
+        read = engine.recognise(crop)
+        text = "".join(compact_line(page.number, ln.index, r.text, r.confidence, r.box).text for r in read)
+        if text:
+            conf = min(r.confidence for r in read)
+            out.append(_Cell(k, text, conf, ln.cy, (x0, ln.box[1], x1, ln.box[3])))
+    return out
+
+
+def _group_rows(cells: list[_Cell], row_edges: list[int] | None, unit: int) -> list[list[_Cell]]:
+    if row_edges:
+        rows: dict[int, list[_Cell]] = {}
+        for c in cells:
+            i = sum(1 for e in row_edges if e <= c.y)
+            rows.setdefault(i, []).append(c)
+        return [sorted(rows[i], key=lambda c: c.y) for i in sorted(rows)]
+    # No rules to see: each row is centred on its 序号, so a cell belongs to the nearest one.
+    anchors = sorted(c.y for c in cells if c.column == "seq" and c.text.isdigit())
+    if not anchors:
+        return [cells] if cells else []
+    rows = {a: [] for a in anchors}
+    for c in cells:
+        rows[min(anchors, key=lambda a: abs(a - c.y))].append(c)
+    return [sorted(rows[a], key=lambda c: c.y) for a in anchors]
+
+
+def _problem_from_row(row: list[_Cell], page: int) -> tuple[dict | None, Field | None]:
+    text = {k: "".join(c.text for c in row if c.column == k) for k in PROBLEM_COLUMNS}
+    if not any(text.values()):
+        return None, None
+    conf = min(c.confidence for c in row)
+    reasons = []
+    seq_digits = re.sub(r"\D", "", text["seq"])
+    seq = int(seq_digits) if seq_digits else None
+    if seq is None:
+        reasons.append("seq_unread")
+    deadline_found, loose = facts.read_dates(text["deadline"])
+    deadline = deadline_found[0].isoformat() if deadline_found else None
+    if deadline is None:
+        reasons.append("deadline_unread")
+    elif loose:
+        conf *= facts.LOOSE_DATE_FACTOR
+    status = text["status"]
+    if any(w in status for w in RECTIFIED_WORDS) or (status.startswith("已") and "未" not in status):
+        rectified = True
+    elif any(w in status for w in OPEN_WORDS) or "未" in status or status.endswith("中"):
+        rectified = False
+    else:
+        rectified = None
+        reasons.append("status_unread")
+    if not text["description"]:
+        reasons.append("description_unread")
+    problem = {"seq": seq, "description": text["description"] or None, "measure": text["measure"] or None,
+               "deadline": deadline, "owner": text["owner"] or None, "rectified": rectified,
+               "confidence": round(conf if not reasons else min(conf, 0.5), 4), "page": page}
+    xs = [c.box for c in row]
+    box = (min(b[0] for b in xs), min(b[1] for b in xs), max(b[2] for b in xs), max(b[3] for b in xs))
+    return problem, Field(problem, problem["confidence"], page, box, ";".join(reasons) or None)
+
+
+def _check_counts(problems: list[dict], fields: dict[str, Field], stated: tuple[int, int] | None) -> Field | None:
+    """The narrative's counts against the table: agreement raises every row's confidence;
+    disagreement puts the problem list itself up for review."""
+    found = (len(problems), sum(1 for p in problems if p["rectified"]))
+    if stated is None:
+        return None
+    if stated == found:
+        for key, f in fields.items():
+            if f.reason is None:
+                fields[key] = replace(f, confidence=max(f.confidence, 0.97))
+                f.value["confidence"] = round(fields[key].confidence, 4)
+        return None
+    return Field({"stated": list(stated), "found": list(found)}, 0.3, None, None, "problem_count_disagrees_with_text")
