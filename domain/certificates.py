@@ -126,13 +126,16 @@ def intrinsic_flags(cert: Mapping, as_of: date, rules: Rules | None = None) -> l
     id_check = ids.validate(id_number) if id_number else None
     born = id_check.birth_date if id_check and id_check.ok else None
     flags: set[str] = set()
+    special = kind == "special_operation"
 
     if end and end < as_of:
         flags.add("expired")
     if start and start > as_of:
         flags.add("not_yet_valid")
     due = review_due(start, end, _value(cert, "review_due"), rules)
-    if due and due < rules.review_owed_before and as_of > due:
+    # The 3-yearly review, the 6-year span and the issuer's region are rules of the
+    # 特种作业操作证; a 住建 or 特种设备 card is flagged as another kind and judged no further.
+    if special and due and due < rules.review_owed_before and as_of > due:
         counted_from = due - timedelta(days=rules.review_window_days)
         if not any(r >= counted_from for r in _dates(_value(cert, "reviews"))):
             flags.add("review_overdue")
@@ -140,7 +143,7 @@ def intrinsic_flags(cert: Mapping, as_of: date, rules: Rules | None = None) -> l
         flags.add("id_checksum_invalid")
     if cert_no and id_number and cert_no != id_number:
         flags.add("cert_no_mismatch")
-    if kind != "special_operation":
+    if not special:
         flags.add("other_certificate_kind")
     else:
         category, item = _value(cert, "category"), _value(cert, "item")
@@ -150,12 +153,12 @@ def intrinsic_flags(cert: Mapping, as_of: date, rules: Rules | None = None) -> l
     issued = first or start
     if born and issued and issued < add_years(born, rules.minimum_age):
         flags.add("underage_at_issue")
-    if _dates_inconsistent(start, end, first, born, rules):
+    if special and _dates_inconsistent(start, end, first, born, rules):
         flags.add("date_inconsistent")
     sex = _sex(_value(cert, "sex"))
     if sex and id_check and id_check.ok and id_check.sex != sex:
         flags.add("sex_mismatch")
-    issuer_class = issuers.classify_issuer(_value(cert, "issuer")) if _value(cert, "issuer") else None
+    issuer_class = issuers.classify_issuer(_value(cert, "issuer")) if special and _value(cert, "issuer") else None
     if issuer_class in ("out_of_province", "out_of_city"):
         flags.add(issuer_class)
     return [f for f in FLAGS if f in flags]

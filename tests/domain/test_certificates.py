@@ -147,8 +147,8 @@ def test_fields_in_event_form_are_read():
 
 def test_flags_come_in_contract_order():
     flags = intrinsic_flags(card(sex="女", issuer="济南市应急管理局", valid_until="2027-03-08",
-                                 certificate_kind="special_equipment", reviews=[]), date(2027, 3, 9))
-    assert flags == ["expired", "review_overdue", "date_inconsistent", "other_certificate_kind",
+                                 item="焊工", reviews=[]), date(2027, 3, 9))
+    assert flags == ["expired", "review_overdue", "unknown_item", "date_inconsistent",
                      "sex_mismatch", "out_of_city"]
     assert flags == [f for f in FLAGS if f in flags]
 
@@ -170,3 +170,17 @@ def test_status():
 ])
 def test_normalise_cert_no(raw, expected):
     assert normalise_cert_no(raw) == expected
+
+
+def test_other_certificate_kinds_are_not_judged_by_special_operation_rules():
+    from datetime import date
+
+    from domain.certificates import intrinsic_flags
+
+    construction = {
+        "cert_no": "鲁A012008000001", "certificate_kind": "construction",
+        "valid_from": "2022-01-01", "valid_until": "2024-01-01",  # a 2-year card
+        "issuer": "山东省住房和城乡建设厅",
+    }
+    assert intrinsic_flags(construction, date(2023, 6, 1)) == ["other_certificate_kind"]
+    assert intrinsic_flags(construction, date(2024, 6, 1)) == ["expired", "other_certificate_kind"]
