@@ -1,6 +1,7 @@
 """The event store: append with optimistic concurrency, read in global order, erase payloads."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -210,6 +211,18 @@ class DriverStatement:
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
 
+def _store_errors(method):
+    """A driver failure inside a store method (server gone, database locked past the busy
+    timeout, disk full) reaches callers as a one-line StoreError, not a driver exception."""
+
+    @functools.wraps(method)
+    def translated(*args, **kwargs):
+        with db_errors(f"event store: {method.__name__} failed"):
+            return method(*args, **kwargs)
+
+    return translated
+
+
 class EventStore:
     """One event log in one database. Thread-safe; share one per process."""
 
@@ -220,6 +233,7 @@ class EventStore:
         self._append_state = DriverStatement(_APPEND_STATE, engine.dialect)
 
     # -- writing -----------------------------------------------------------------------
+    @_store_errors
     def append(
         self,
         stream_id: str,
@@ -287,6 +301,7 @@ class EventStore:
                 raise StoreError(f"append to {stream_id} violated a constraint of the log") from None
             return stored
 
+    @_store_errors
     def erase(self, event_ids: Iterable[str] = (), *, stream_id: str | None = None, reason: str) -> list[int]:
         """Replace the data and metadata of events with an erasure marker (PIPL deletion).
 
@@ -318,12 +333,14 @@ class EventStore:
         return _WriteTransaction(self.engine)
 
     # -- reading -----------------------------------------------------------------------
+    @_store_errors
     def stream_version(self, stream_id: str) -> int:
         with self.engine.connect() as conn:
             return conn.execute(
                 sa.select(sa.func.coalesce(sa.func.max(_e.stream_version), 0)).where(_e.stream_id == stream_id)
             ).scalar_one()
 
+    @_store_errors
     def read_stream(self, stream_id: str) -> list[RecordedEvent]:
         query = sa.select(*_READ_COLUMNS).where(_e.stream_id == stream_id).order_by(_e.stream_version)
         with self.engine.connect() as conn:
@@ -362,6 +379,7 @@ class EventStore:
         # chain() hands each event straight from the converting generator to the caller.
         return chain.from_iterable(map(self._rows_to_events, fetch_batches(self.engine, query, since, batch_size)))
 
+    @_store_errors
     def head(self) -> tuple[int, str]:
         """(position, hash) of the newest event; (0, GENESIS_HASH) for an empty log."""
         with self.engine.connect() as conn:
@@ -416,7 +434,7 @@ def fetch_batches(engine: Engine, query: sa.Select, since: int, batch_size: int)
     statement = DriverStatement(query, engine.dialect)
     last = since
     while True:
-        with engine.connect() as conn:
+        with db_errors("event store: read failed"), engine.connect() as conn:
             rows = statement.fetch_all(conn, {"last": last})
         if rows:
             yield rows

@@ -172,3 +172,15 @@ def test_any_json_payload_round_trips_and_verifies(store, payload):
     [event] = store.read_all(since=position - 1)
     assert event.data == {"v": payload}
     assert verify_chain(store).ok
+
+
+def test_database_failure_while_open_is_a_one_line_store_error(store, db_url):
+    store.append("s", [NewEvent("A", {})])
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE zhili_events")
+    engine.dispose()
+    for attempt in (lambda: store.append("s", [NewEvent("A", {})]), store.head, lambda: list(store.read_all())):
+        with pytest.raises(StoreError) as failure:
+            attempt()
+        assert "\n" not in str(failure.value) and "zhili_events" in str(failure.value)
