@@ -7,10 +7,10 @@ import json
 import os
 import time
 import uuid
-from itertools import chain
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import chain
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import orjson
@@ -322,11 +322,7 @@ class EventStore:
         with self._write_transaction() as conn:
             positions = list(conn.execute(sa.select(_e.position).where(*which).order_by(_e.position)).scalars())
             if positions:
-                conn.execute(
-                    events_table.update()
-                    .where(_e.position.in_(positions))
-                    .values(data=marker, metadata=marker, erased=True)
-                )
+                conn.execute(events_table.update().where(*which).values(data=marker, metadata=marker, erased=True))
             return positions
 
     def _write_transaction(self):
