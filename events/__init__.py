@@ -3,7 +3,8 @@
 Events are the only way state changes in zhili. This package stores them (SQLite or
 PostgreSQL through SQLAlchemy), guarantees a gap-free global order that readers can trust,
 makes retries idempotent, rejects stale writers, and lets an auditor prove that nothing was
-altered. It knows nothing of certificates, OCR or Kafka.
+altered (`verify_chain`; `audit.py` does the same from a CSV dump with Python alone). It
+knows nothing of certificates, OCR or Kafka.
 """
 from events.store import (
     ConcurrencyError,
@@ -13,5 +14,9 @@ from events.store import (
     StoreError,
     open_store,
 )
+from events.verify import ChainReport, verify_chain
 
-__all__ = ["ConcurrencyError", "EventStore", "NewEvent", "RecordedEvent", "StoreError", "open_store"]
+__all__ = [
+    "ChainReport", "ConcurrencyError", "EventStore", "NewEvent", "RecordedEvent", "StoreError",
+    "open_store", "verify_chain",
+]
