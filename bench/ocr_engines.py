@@ -51,6 +51,7 @@ class Result:
     seconds: float
     matched_chars: int
     total_chars: int
+    by_capture: dict[str, float]  # character accuracy per capture kind
 
     @property
     def pages_per_minute(self) -> float:
@@ -101,14 +102,19 @@ def score(sample: Sample, text: str) -> tuple[int, int]:
 
 
 def _run(label: str, samples: list[Sample], read) -> Result:
-    matched = total = 0
     started = time.perf_counter()
     texts = [read(sample) for sample in samples]
     seconds = time.perf_counter() - started
+    per_kind: dict[str, list[int]] = {}
     for sample, text in zip(samples, texts):
+        kind = sample.name.split("-")[1].split(".")[0]
+        counts = per_kind.setdefault(kind, [0, 0])
         m, t = score(sample, text)
-        matched, total = matched + m, total + t
-    return Result(label, len(samples), seconds, matched, total)
+        counts[0], counts[1] = counts[0] + m, counts[1] + t
+    matched = sum(m for m, _ in per_kind.values())
+    total = sum(t for _, t in per_kind.values())
+    by_capture = {kind: m / t for kind, (m, t) in per_kind.items() if t}
+    return Result(label, len(samples), seconds, matched, total, by_capture)
 
 
 def _ours(engine: str):
@@ -154,9 +160,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     results = measure(args.pages, args.seed)
-    print(f"{'run':36} {'pages/min':>10} {'char acc':>9}")
+    kinds = list(results[0].by_capture)
+    print(f"{'run':36} {'pages/min':>10} {'char acc':>9} " + " ".join(f"{k:>9}" for k in kinds))
     for r in results:
-        print(f"{r.label:36} {r.pages_per_minute:10.1f} {r.accuracy:9.3f}")
+        print(f"{r.label:36} {r.pages_per_minute:10.1f} {r.accuracy:9.3f} "
+              + " ".join(f"{r.by_capture[k]:9.3f}" for k in kinds))
     ours_t, ref_t, ours_r, ref_r = results
     print(f"tesseract speed vs CLI reference: {ours_t.pages_per_minute / ref_t.pages_per_minute:.2f}x")
     print(f"rapidocr speed vs plain reference: {ours_r.pages_per_minute / ref_r.pages_per_minute:.2f}x")

@@ -153,11 +153,12 @@ def _has_osd() -> bool:
 def detect_rotation(grey: Image.Image, timeout_s: float = 30) -> int:
     """Clockwise quarter turns (0, 90, 180, 270) that make the page upright.
 
-    Tesseract's orientation detection (OSD) is trusted when it is confident, and when it
-    says "upright" at all (on 150 generated card captures in four turns, it never called
-    a turned card upright). Otherwise its axis (upright/upside down versus sideways) has
-    still been right on every card we tried; what it confuses is the direction along that
-    axis, so the page is read both ways along its axis and the better reading wins.
+    Tesseract's orientation detection (OSD) is trusted when it is confident: on 120
+    generated card captures (30 cards x 4 turns) all 55 answers with confidence >= 1 were
+    right; 5 of 37 less confident answers were wrong (2 called an upside-down photocopy
+    upright), and 28 times it gave no answer. Its less confident answers are checked by
+    reading the page along the axis it named (upright first), then across it, until one
+    reading is clearly good; with no answer, all four ways.
     """
     small = grey.copy()
     small.thumbnail((1600, 1600))
@@ -165,10 +166,11 @@ def detect_rotation(grey: Image.Image, timeout_s: float = 30) -> int:
     if answer is None:
         return _rotation_by_reading(small, (0, 180, 90, 270), timeout_s)
     rotation, confidence = answer
-    if rotation == 0 or confidence >= OSD_TRUSTED_CONFIDENCE:
+    if confidence >= OSD_TRUSTED_CONFIDENCE:
         return rotation
-    upright_first = (0, 180) if rotation in (0, 180) else (rotation, (rotation + 180) % 360)
-    return _rotation_by_reading(small, upright_first, timeout_s)
+    along_axis = (0, 180) if rotation in (0, 180) else (rotation, (rotation + 180) % 360)
+    across = tuple(turn for turn in (0, 180, 90, 270) if turn not in along_axis)
+    return _rotation_by_reading(small, along_axis + across, timeout_s)
 
 
 def _osd_rotation(grey: Image.Image, timeout_s: float) -> tuple[int, float] | None:

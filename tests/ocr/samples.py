@@ -44,7 +44,7 @@ def encode(image: Image.Image, fmt: str = "PNG", **options) -> bytes:
     return buffer.getvalue()
 
 
-def text_layer_pdf(lines=LINES, extra_font: str | None = None) -> bytes:
+def text_layer_pdf(lines=LINES) -> bytes:
     """A PDF whose text is real text (Adobe's STSong CID font: no embedding, full Unicode)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
