@@ -52,8 +52,8 @@ def ensure_tables(engine: sa.engine.Engine) -> None:
     marker = f"{id(engine)}:{engine.url}"
     if marker in _ready:
         return
-    existing = set(sa.inspect(engine).get_table_names())
     with write_transaction(engine) as conn:
+        existing = set(sa.inspect(conn).get_table_names())  # under the lock: two processes may start at once
         if _checkpoints.name not in existing:
             _checkpoints.create(conn)
         for name in PROJECTIONS:

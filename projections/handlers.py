@@ -52,10 +52,13 @@ def _names(columns) -> str:
     return ", ".join(f'"{c}"' for c in columns)
 
 
-def insert(conn, table: sa.Table, rows: list[dict]) -> None:
+def insert(conn, table: sa.Table, rows: list[dict], keep_first: Sequence[str] = ()) -> None:
+    """Insert rows; with `keep_first` (the key columns) a row whose key is stored is skipped."""
     if rows:
         columns = list(rows[0])
         sql = f'INSERT INTO "{table.name}" ({_names(columns)}) VALUES ({", ".join("?" * len(columns))})'
+        if keep_first:
+            sql += f" ON CONFLICT ({_names(keep_first)}) DO NOTHING"
         bulk(conn, sql, [tuple(r[c] for c in columns) for r in rows])
 
 
@@ -116,7 +119,7 @@ def apply_documents(conn, tables: dict[str, sa.Table], events: list) -> None:
         else:
             updates.setdefault(doc_id, {}).update(change)
     if new:
-        insert(conn, table, list(new.values()))
+        insert(conn, table, list(new.values()), keep_first=("doc_id",))  # claimed once; a re-claim is a no-op
     for columns in sorted({tuple(sorted(c)) for c in updates.values()}):
         assignments = ", ".join(f'"{c}" = ?' for c in columns)
         sql = f'UPDATE "{table.name}" SET {assignments} WHERE doc_id = ?'
