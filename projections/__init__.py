@@ -10,6 +10,7 @@ Public API:
 
 - `catch_up(store, only=None) -> int`: apply everything recorded since the checkpoints
   (intake calls it after every ingest).
+- `follow(store, stop=lambda: False, interval=1.0) -> int`: catch up, then keep polling.
 - `replay(store, as_of=None, only=None, progress=None) -> int`: rebuild into `*__new`
   tables and swap them in in one transaction; with `as_of` build into a temporary SQLite
   file instead (`as_of_engine(store, as_of)` yields it) and leave the live tables alone.
@@ -29,8 +30,9 @@ from projections.engine import (
     as_of_engine,
     catch_up,
     checkpoints,
+    follow,
     replay,
     source,
 )
 
-__all__ = ["PROJECTIONS", "ProjectionError", "apply", "as_of_engine", "catch_up", "checkpoints", "replay", "source"]
+__all__ = ["PROJECTIONS", "ProjectionError", "apply", "as_of_engine", "catch_up", "checkpoints", "follow", "replay", "source"]

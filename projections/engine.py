@@ -197,6 +197,19 @@ def catch_up(store, only: str | Iterable[str] | None = None, batch_size: int = B
     return apply(engine, read_log(store, names, since, window=batch_size), only=names, batch_size=batch_size)
 
 
+def follow(store, stop: Callable[[], bool] = lambda: False, interval: float = 1.0,
+           only: str | Iterable[str] | None = None) -> int:
+    """Catch up, then keep applying new events as they are recorded until `stop()`."""
+    import time
+
+    applied = 0
+    while True:
+        applied += catch_up(store, only=only)
+        if stop():
+            return applied
+        time.sleep(interval)
+
+
 def replay(
     store,
     as_of: datetime | None = None,

@@ -166,3 +166,17 @@ def test_apply_from_another_source_with_its_own_checkpoint(store):
     marks = projections.checkpoints(store.engine)
     assert marks["certificates@kafka:zhili.events:0"] == events[-1].position
     assert len(views.certificates(views.load(store.engine), DAY)) == 1
+
+
+def test_follow_applies_events_recorded_while_following(store):
+    h.add_certificate_document(store, "f1")
+    rounds = []
+
+    def stop():
+        rounds.append(1)
+        if len(rounds) == 1:  # a clerk drops another card while the follower runs
+            h.add_certificate_document(store, "f2", cert_no="T" + h.person_id(9), id_number=h.person_id(9))
+        return len(rounds) == 2
+
+    assert projections.follow(store, stop=stop, interval=0.01) == 6
+    assert len(views.certificates(views.load(store.engine), DAY)) == 2
