@@ -97,6 +97,9 @@ LABEL_UNREAD_CONFIDENCE = {"cert_no": 0.95, "valid_from": 0.95, "valid_until": 0
                            "first_issued": 0.85, "review_due": 0.85, "reviews": 0.8}
 
 
+REPAIRED_CONFIDENCE = 0.93
+
+
 def card_regions(lines: list[TextLine]) -> list[list[TextLine]]:
     """One list of lines per card on the page: when a page shows a label (or the card's
     title) more than once, it carries that many cards, split by position."""
@@ -116,6 +119,8 @@ def read_certificate(lines: list[TextLine], record: str) -> Record:
         if h.key not in best or h.score > best[h.key].score:
             best[h.key] = h
     values: dict[str, Value | None] = {k: value_of(h, lines, hits, ACCEPT[k]) for k, h in best.items()}
+    for key in ("category", "item"):
+        _reconsider_fuzzy_label_end(key, best, values)
     used = {h.line.index for h in hits} | {i for v in values.values() if v for i in v.lines}
     orphans = [ln for ln in lines if ln.index not in used and not any(w in ln.text for w in TITLE_WORDS)]
     guessed = _by_content(orphans, values)
@@ -141,8 +146,26 @@ def read_certificate(lines: list[TextLine], record: str) -> Record:
         f = fields[key]
         fields[key] = replace(f, confidence=min(f.confidence, LABEL_UNREAD_CONFIDENCE.get(key, 0.85)))
     cross_check(fields, certificate_kind, "id_number" in best)
+    for key in ("cert_no", "id_number"):
+        f, v = fields[key], values.get(key) or values.get("cert_no")
+        if isinstance(f.value, str) and v and _cert_core(f.value) not in v.text.replace(" ", "").upper():
+            # The documented one-character repair happened: agreement elsewhere does not
+            # make it as sure as a clean reading.
+            fields[key] = replace(f, confidence=min(f.confidence, REPAIRED_CONFIDENCE))
     return Record("certificate", record, {k: fields[k] for k in facts.CERTIFICATE_FIELDS},
                   {"certificate_kind": certificate_kind})
+
+
+def _reconsider_fuzzy_label_end(key: str, best: dict[str, Hit], values: dict[str, Value | None]) -> None:
+    """准操项低压电工作业: was 低 a misread 目 or is 目 missing? For catalogue fields, keep
+    whichever reading of the glued value matches the catalogue better."""
+    hit, v = best.get(key), values.get(key)
+    if hit is None or v is None or hit.score >= 1.0 or v.lines != (hit.line.index,) or hit.end < 1:
+        return
+    alt = hit.line.text[hit.end - 1] + v.text
+    match = facts.match_category if key == "category" else facts.match_item
+    if match(alt).score > match(v.text).score:
+        values[key] = replace(v, text=alt)
 
 
 def _by_content(orphans: list[TextLine], values: dict[str, Value | None]) -> set[str]:
@@ -296,21 +319,29 @@ def _date(v: Value | None, hit: Hit | None) -> Field:
         return _missing(hit)
     if v.text in EMPTY_MARKS:
         return _field(None, v)
-    found, loose = facts.read_dates(v.text)
+    read = facts.read_dates(v.text)
+    found = read.dates
     if not found:
         return _field(v.text, v, min(v.confidence, 0.4), "date_unparseable")
     # The first date right of (or below) the label is its value; more than one in the text
     # means the line ran into a neighbour's, which costs a little confidence.
-    factor = (facts.LOOSE_DATE_FACTOR if loose else 1.0) * (1.0 if len(found) == 1 else 0.95)
+    factor = (facts.LOOSE_DATE_FACTOR if read.loose else 1.0) * (1.0 if len(found) == 1 else 0.95)
+    if read.incomplete:
+        # Only a year and month were legible: the day is a guess, for a clerk to read.
+        return _field(found[0].isoformat(), v, min(v.confidence, 0.5), "date_incomplete")
     return _field(found[0].isoformat(), v, v.confidence * factor)
 
 
 def _validity(values: dict, best: dict) -> tuple[Field, Field]:
     v = values.get("validity")
     if v is not None:
-        found, loose = facts.read_dates(v.text)
+        read = facts.read_dates(v.text)
+        found = read.dates
         if len(found) >= 2:
-            conf = v.confidence * (1.0 if len(found) == 2 else 0.9) * (facts.LOOSE_DATE_FACTOR if loose else 1.0)
+            conf = v.confidence * (1.0 if len(found) == 2 else 0.9) * (facts.LOOSE_DATE_FACTOR if read.loose else 1.0)
+            if read.incomplete:
+                return (_field(found[0].isoformat(), v, min(conf, 0.5), "date_incomplete"),
+                        _field(found[1].isoformat(), v, min(conf, 0.5), "date_incomplete"))
             return _field(found[0].isoformat(), v, conf), _field(found[1].isoformat(), v, conf)
         if found:
             return (_field(found[0].isoformat(), v, min(v.confidence, 0.5), "validity_end_unread"),
@@ -322,12 +353,13 @@ def _reviews(v: Value | None, hit: Hit | None) -> Field:
     if v is None:
         if hit is None:
             return Field([], 0.5, None, None, None)
-        # The label with nothing beside it: no review on record.
-        return Field([], 0.9, hit.line.page, hit.box, None)
+        # The label with nothing beside it: no review on record, as sure as the label's
+        # own reading (a blurred row can hide a date).
+        return Field([], min(0.9, hit.line.confidence) * hit.score, hit.line.page, hit.box, None)
     if v.text in EMPTY_MARKS:
         return _field([], v)
-    found, loose = facts.read_dates(v.text)
-    return _field([d.isoformat() for d in found], v, v.confidence * (facts.LOOSE_DATE_FACTOR if loose else 1.0))
+    read = facts.read_dates(v.text)
+    return _field([d.isoformat() for d in read.dates], v, v.confidence * (facts.LOOSE_DATE_FACTOR if read.loose else 1.0))
 
 
 def _issuer(v: Value | None, hit: Hit | None) -> Field:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from domain import dates, ids
@@ -27,9 +28,18 @@ LOOSE_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:4?\s?[^\d\s]{0,2}\s?)([01]\d)
 LOOSE_DATE_FACTOR = 0.9
 
 
-def read_dates(text: str) -> tuple[list[date], bool]:
-    """Every date in `text`, and whether the loose reading was needed to find them."""
-    strict = [d.value for d in dates.find_dates(text)]
+@dataclass(frozen=True)
+class DatesRead:
+    """Dates found in a text: `loose` when the garbled-form pattern was needed, `incomplete`
+    when one of them was a year and month without its day."""
+    dates: list[date]
+    loose: bool = False
+    incomplete: bool = False
+
+
+def read_dates(text: str) -> DatesRead:
+    found = dates.find_dates(text)
+    strict = [d.value for d in found]
     loose = []
     for m in LOOSE_DATE.finditer(text):
         try:
@@ -37,12 +47,12 @@ def read_dates(text: str) -> tuple[list[date], bool]:
         except ValueError:
             continue
     if len(loose) > len(strict):
-        return loose, True
-    return strict, False
+        return DatesRead(loose, loose=True)
+    return DatesRead(strict, incomplete=any(d.month_only for d in found))
 
 
 def find_dates(text: str) -> list[date]:
-    return read_dates(text)[0]
+    return read_dates(text).dates
 
 
 def issuer_class(text: str) -> str | None:

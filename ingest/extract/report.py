@@ -161,10 +161,11 @@ def _report_date(v: Value | None, hit: Hit | None, lines: list[TextLine]) -> Fie
             ln = next(ln for ln in lines[-12:] if facts.find_dates(ln.text))
             return Field(closing[-1].isoformat(), min(ln.confidence, 0.85), ln.page, ln.box, None)
         return _missing(hit)
-    found, loose = facts.read_dates(v.text)
+    read = facts.read_dates(v.text)
+    found = read.dates
     if not found:
         return _field(v.text, v, 0.3, "date_unparseable")
-    f = _field(found[0].isoformat(), v, v.confidence * (facts.LOOSE_DATE_FACTOR if loose else 1.0))
+    f = _field(found[0].isoformat(), v, v.confidence * (facts.LOOSE_DATE_FACTOR if read.loose or read.incomplete else 1.0))
     if closing:
         if closing[-1] == found[0]:
             f = replace(f, confidence=max(f.confidence, 0.98))
@@ -508,11 +509,11 @@ def _problem_from_row(row: list[_Cell], page: int) -> tuple[dict | None, Field |
     seq = int(seq_digits) if seq_digits else None
     if seq is None:
         reasons.append("seq_unread")
-    deadline_found, loose = facts.read_dates(text["deadline"])
-    deadline = deadline_found[0].isoformat() if deadline_found else None
+    read = facts.read_dates(text["deadline"])
+    deadline = read.dates[0].isoformat() if read.dates else None
     if deadline is None:
         reasons.append("deadline_unread")
-    elif loose:
+    elif read.loose or read.incomplete:
         conf *= facts.LOOSE_DATE_FACTOR
     status = text["status"]
     if any(w in status for w in RECTIFIED_WORDS) or (status.startswith("已") and "未" not in status):

@@ -77,20 +77,40 @@ def read_roster(data: bytes, filename: str, county: str | None) -> Understanding
         cells = {key: (row[j] if j < len(row) else "") for j, key in columns.items()}
         if not any(cells.get(k) for k in ("name", "id_number", "cert_no")):
             continue
+        n = len(out_rows) + 1
         id_number = re.sub(r"\s", "", cells.get("id_number", "")).upper() or None
         cert_no = re.sub(r"\s", "", cells.get("cert_no", "")).upper() or None
-        entry = {"row": i, "name": cells.get("name") or None, "id_number": id_number,
-                 "cert_no": cert_no, "job": cells.get("job") or None}
+        job = cells.get("job") or None
+        item = facts.match_item(job).value if job else None
+        entry = {"row": n, "name": cells.get("name") or None, "id_number": id_number,
+                 "cert_no": cert_no, "job": job, "item": item, "sheet_row": i}
         if cells.get("employer"):
             entry["employer"] = cells["employer"]
             employers.add(cells["employer"])
         out_rows.append(entry)
         if id_number and not facts.id_valid(id_number):
-            row_fields[f"row{i}.id_number"] = Field(id_number, 0.5, None, None, "id_checksum_invalid")
+            row_fields[f"rows.{n}.id_number"] = Field(id_number, 0.5, None, None, "id_checksum_invalid")
+        if not entry["name"]:
+            row_fields[f"rows.{n}.name"] = Field(None, 0.0, None, None, "not_found")
     if employer is None and len(employers) == 1:
         employer = employers.pop()
+    employer_field = Field(employer, 1.0, None, None, None) if employer else _employer_from_filename(filename)
     fields = {
-        "employer": Field(employer, 1.0 if employer else 0.0, None, None, None if employer else "employer_missing"),
-        "county": Field(county, 1.0 if county else 0.0, None, None, None),
+        "employer": employer_field,
+        "county": Field(county, 1.0 if county else 0.0, None, None, None if county else "no_county"),
     }
     return Understanding("roster", 1.0, [Record("roster", "roster", fields, {"rows": out_rows, "row_fields": row_fields})])
+
+
+FILENAME_NOISE = re.compile(r"(特种作业人员|特种作业|持证人员|人员)?(花名册|名册|名单|台账|统计表)|[_\-\s]*\d*$")
+
+
+def _employer_from_filename(filename: str) -> Field:
+    """A CSV has no title row; clerks name the file after the unit ("X公司特种作业人员花名册.csv")."""
+    from domain.entities import unit_kind_from_text
+
+    stem = re.split(r"[\\/]", filename)[-1].rsplit(".", 1)[0]
+    name = FILENAME_NOISE.sub("", stem).strip(" _-")
+    if name and unit_kind_from_text(name):
+        return Field(name, 0.9, None, None, None)
+    return Field(None, 0.0, None, None, "employer_missing")

@@ -1,0 +1,150 @@
+"""Extraction logic on hand-made pages (no OCR): labels by position, two cards, cross-checks,
+review decisions, events."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from domain import vocabulary as v
+from domain.ids import make_id
+from ingest.extract import Field, to_events, understand
+from ingest.extract.recording import NAMESPACE
+from ocr.page import Line, Page
+
+HOLDER = make_id("370902", __import__("datetime").date(1985, 3, 15), 1)  # a man
+
+
+def card_lines(x: int = 40, y: int = 100, *, cert_no: str = "T" + HOLDER, name: str = "张伟", sex: str = "男",
+               glued: bool = False, conf: float = 0.97, validity: str = "2021.09.06至2027.09.05",
+               issuer: str = "泰安市应急管理局", category: str = "电工作业", item: str = "低压电工作业") -> list[Line]:
+    """A single-column card: label at x, value at x+160, one row every 50 px."""
+    rows = [("证号", cert_no), ("姓名", name), ("性别", sex), ("作业类别", category), ("准操项目", item),
+            ("初领日期", "2015年09月06日"), ("有效期限", validity), ("应复审日期", "2024.09.05"),
+            ("实际复审日期", "2024.08.01"), ("发证机关", issuer)]
+    lines = [Line("中华人民共和国特种作业操作证", conf, (x + 180, y - 70, x + 740, y - 30))]
+    for k, (label, value) in enumerate(rows):
+        top = y + 50 * k
+        if glued:
+            lines.append(Line(label + value, conf, (x, top, x + 30 * len(label + value), top + 30)))
+        else:
+            lines.append(Line(label, conf, (x, top, x + 26 * len(label), top + 30)))
+            lines.append(Line(value, conf, (x + 160, top, x + 160 + 26 * len(value), top + 30)))
+    return lines
+
+
+def page(lines: list[Line], number: int = 1, engine: str = "rapidocr") -> Page:
+    return Page(number, engine, lines, 1000, 800)
+
+
+def test_card_fields_by_position():
+    u = understand([page(card_lines())], "card.png", "泰山区")
+    assert u.kind == "certificate"
+    [card] = u.records
+    values = {k: f.value for k, f in card.fields.items()}
+    assert values == {
+        "cert_no": "T" + HOLDER, "name": "张伟", "sex": "男", "id_number": HOLDER, "category": "电工作业",
+        "item": "低压电工作业", "first_issued": "2015-09-06", "valid_from": "2021-09-06",
+        "valid_until": "2027-09-05", "review_due": "2024-09-05", "reviews": ["2024-08-01"],
+        "issuer": "泰安市应急管理局"}
+    assert all(f.page == 1 and f.box is not None for f in card.fields.values())
+    assert all(f.reason is None and f.confidence >= 0.9 for f in card.fields.values())
+    # The name's box is the value's, right of its label.
+    assert card.fields["name"].box[0] == 200
+
+
+def test_labels_glued_to_values_and_misread_label_characters():
+    lines = card_lines(glued=True)
+    # OCR misreads one character of a label: 初领日基 for 初领日期, 准操项 cut short.
+    lines = [Line(ln.text.replace("初领日期", "初领日基").replace("准操项目", "准操项"), ln.confidence, ln.box) for ln in lines]
+    [card] = understand([page(lines)], "card.png", None).records
+    assert card.fields["name"].value == "张伟"
+    assert card.fields["first_issued"].value == "2015-09-06"
+    assert card.fields["item"].value == "低压电工作业"
+    assert card.fields["valid_until"].value == "2027-09-05"
+
+
+def test_two_cards_on_one_page_are_two_records():
+    other = make_id("370911", __import__("datetime").date(1990, 1, 2), 2)  # a woman
+    lines = card_lines(y=100) + card_lines(y=900, cert_no=other, name="李娜", sex="女")
+    u = understand([Page(1, "tesseract", lines, 2480, 3508)], "two.png", None)
+    assert [r.record for r in u.records] == ["card1", "card2"]
+    assert [r.fields["name"].value for r in u.records] == ["张伟", "李娜"]
+    assert u.records[1].fields["id_number"].value == other
+
+
+def test_id_repaired_only_by_one_confusable_and_less_sure():
+    misread = HOLDER[:8] + "O" + HOLDER[9:] if HOLDER[8] == "0" else HOLDER.replace("1", "l", 1)
+    [card] = understand([page(card_lines(cert_no=misread))], "c.png", None).records
+    assert card.fields["cert_no"].value == HOLDER
+    assert card.fields["id_number"].value == HOLDER
+    assert card.fields["cert_no"].confidence <= 0.93
+
+
+def test_wrong_values_go_to_review_not_through():
+    wrong_digit = HOLDER[:-2] + str((int(HOLDER[-2]) + 1) % 10) + HOLDER[-1]  # check digit now fails
+    [card] = understand([page(card_lines(cert_no=wrong_digit, sex="女", validity="2021.09.06至2026.09.05",
+                                         item="登高证", issuer="某某"))], "c.png", None).records
+    f = card.fields
+    assert f["cert_no"].reason and f["cert_no"].value == wrong_digit       # left as read
+    assert f["id_number"].reason                                          # checksum fails
+    assert f["valid_until"].reason == "validity_not_six_years"
+    assert f["item"].reason == "ambiguous_item"
+    assert f["issuer"].reason
+    # The sex cannot be checked against a broken ID number, but it is not "fixed" either.
+    assert f["sex"].value == "女"
+
+
+def test_sex_against_id_and_low_ocr_confidence_go_to_review():
+    [card] = understand([page(card_lines(sex="女", conf=0.97))], "c.png", None).records
+    assert card.fields["sex"].reason == "sex_disagrees_with_id"
+    [card] = understand([page(card_lines(conf=0.6))], "c.png", None).records
+    assert card.fields["name"].confidence < 0.9   # nothing vouches for a name but the OCR
+
+
+def test_other_certificate_kind_is_not_matched_against_the_catalogue():
+    lines = [Line("建筑施工特种作业操作资格证书", 0.99, (200, 30, 760, 70)),
+             Line("姓名", 0.99, (50, 110, 100, 140)), Line("王强", 0.99, (230, 110, 300, 140)),
+             Line("证书编号", 0.99, (50, 330, 150, 360)), Line("鲁J012023000123", 0.99, (230, 330, 450, 360)),
+             Line("操作类别", 0.99, (50, 270, 150, 300)), Line("建筑电工", 0.99, (230, 270, 330, 300)),
+             Line("发证机关", 0.99, (50, 500, 150, 530)), Line("山东省住房和城乡建设厅", 0.99, (230, 500, 520, 530))]
+    [card] = understand([page(lines)], "c.png", None).records
+    assert card.extra["certificate_kind"] == "construction"
+    assert card.fields["cert_no"].value == "鲁J012023000123"
+    assert card.fields["item"].value == "建筑电工" and card.fields["item"].reason is None
+
+
+def test_unknown_document_goes_to_review():
+    u = understand([page([Line("会议通知", 0.99, (10, 10, 200, 40))])], "x.png", None)
+    assert u.kind == "unknown"
+    events = to_events(u, "d" * 64, [page([Line("会议通知", 0.99, (10, 10, 200, 40))])])
+    reviews = [e for e in events if e.type == v.FIELD_NEEDS_REVIEW]
+    assert [(e.data["record"], e.data["field"]) for e in reviews] == [("document", "kind")]
+
+
+def test_events_in_order_deterministic_with_provenance():
+    pages = [page(card_lines(sex="女"))]
+    u = understand(pages, "c.png", None)
+    events = to_events(u, "a" * 64, pages)
+    types = [e.type for e in events]
+    assert types[0] == v.PAGE_READ and types[1] == v.DOCUMENT_CLASSIFIED and types[2] == v.CERTIFICATE_RECOGNISED
+    assert types[-1] == v.DOCUMENT_PROCESSED
+    reviews = [e for e in events if e.type == v.FIELD_NEEDS_REVIEW]
+    assert [e.data["field"] for e in reviews] == ["sex"]
+    assert events[-1].data == {"doc_id": "a" * 64, "kind": "certificate", "pages": 1, "needs_review": 1}
+    recognised = events[2].data
+    assert set(recognised["fields"]) == set(v.CERTIFICATE_FIELDS)
+    assert recognised["fields"]["name"]["page"] == 1 and len(recognised["fields"]["name"]["box"]) == 4
+    assert all(e.metadata["actor"] == "zhili-ingest" and e.metadata["source"]["doc_id"] == "a" * 64 for e in events)
+    again = to_events(understand(pages, "c.png", None), "a" * 64, pages)
+    assert [e.event_id for e in again] == [e.event_id for e in events]
+    assert events[0].event_id == str(uuid.uuid5(NAMESPACE, f"{'a' * 64}/page/1"))
+    assert len({e.event_id for e in events}) == len(events)
+
+
+@pytest.mark.parametrize("bar, expected", [(0.9, 0), (0.999, 1)])
+def test_review_bar_decides(bar, expected):
+    from ingest.extract.recording import needs_review
+
+    f = Field("张伟", 0.95, 1, (0, 0, 1, 1))
+    assert (needs_review(f, bar) is not None) == bool(expected)
