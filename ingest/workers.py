@@ -21,8 +21,18 @@ from ingest.processing import Failed, Task, process
 SINGLE_THREAD = {"OMP_THREAD_LIMIT": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
+READY = "ready"
+STARTUP_LIMIT = 180.0  # seconds a fresh worker may take to load the readers
+
+
 def _serve(conn) -> None:
-    """A worker's life: read tasks until told to stop, answer each with its result."""
+    """A worker's life: load the readers, say so, then answer tasks until told to stop."""
+    try:
+        import ingest.extract  # noqa: F401  (slow imports happen before any task's clock starts)
+        import ocr.reader  # noqa: F401
+    except Exception:  # reported per task by `process`
+        pass
+    conn.send(READY)
     while True:
         try:
             task = conn.recv()
@@ -61,6 +71,8 @@ class _Slot:
     task: Task | None = None
     started: float = 0.0
     done: int = 0
+    ready: bool = False
+    born: float = 0.0
 
 
 class WorkerPool:
@@ -93,7 +105,7 @@ class WorkerPool:
         proc = self.context.Process(target=_serve, args=(child,), daemon=True, name="zhili-reader")
         proc.start()
         child.close()
-        return _Slot(proc, parent)
+        return _Slot(proc, parent, born=time.monotonic())
 
     def submit(self, task: Task) -> None:
         for i, slot in enumerate(self.slots):
@@ -117,7 +129,7 @@ class WorkerPool:
             if timeout > 0:
                 time.sleep(timeout)
             return []
-        deadline = min(s.started + s.task.time_limit for s in busy)
+        deadline = min(self._deadline(s) for s in busy)
         wait_for = max(0.0, min(timeout, deadline - time.monotonic()))
         ready = wait([x for s in busy for x in (s.conn, s.process.sentinel)], timeout=wait_for)
         results = []
@@ -130,6 +142,14 @@ class WorkerPool:
                     result = slot.conn.recv()
                 except (EOFError, OSError):
                     result = None
+                if result == READY:  # the task's clock starts now, not while the worker loaded
+                    slot.ready, slot.started = True, time.monotonic()
+                    if not slot.conn.poll():
+                        continue
+                    try:
+                        result = slot.conn.recv()
+                    except (EOFError, OSError):
+                        result = None
                 if result is not None:
                     slot.task, slot.done = None, slot.done + 1
                     results.append((task, result))
@@ -141,13 +161,20 @@ class WorkerPool:
                 slot.process.join(1)
                 code = slot.process.exitcode
                 results.append((task, Failed(f"reader process died (exit code {code})")))
-            elif time.monotonic() - slot.started > task.time_limit:
-                results.append((task, Failed(f"time limit of {task.time_limit:g} s exceeded", )))
+            elif time.monotonic() > self._deadline(slot):
+                limit = task.time_limit if slot.ready else STARTUP_LIMIT
+                results.append((task, Failed(f"time limit of {limit:g} s exceeded")))
             else:
                 continue
             self._kill(slot)
             self.slots[i] = None
         return results
+
+    @staticmethod
+    def _deadline(slot: _Slot) -> float:
+        if not slot.ready:
+            return slot.born + STARTUP_LIMIT
+        return slot.started + slot.task.time_limit
 
     def _kill(self, slot: _Slot) -> None:
         if slot.process.is_alive():
