@@ -66,6 +66,7 @@ class OutboxRelay:
         intake: bool = False,
         record_publisher=None,
         chunk: int = 2000,
+        records_every_s: float = 0.0,
     ):
         self.store = store
         self.settings = settings
@@ -74,7 +75,10 @@ class OutboxRelay:
         self.chunk = chunk
         self.topic = settings.topic(EVENTS)
         self._producer = None
+        self.records_every_s = records_every_s
         self._records_day: date | None = None
+        self._records_at = float("-inf")
+        self._records_stale = False
         tables.create_tables(store.engine)
 
     # -- one pass ------------------------------------------------------------------------
@@ -115,11 +119,15 @@ class OutboxRelay:
             offsets = self._settle(in_flight, offsets, wait=True)
         records = 0
         # Records change with new events, and with the date (expired, review_overdue...).
+        # Computing them reads every record, so a busy log refreshes them at most every
+        # `records_every_s`; the events themselves are never held back.
+        self._records_stale = self._records_stale or bool(published)
         today = date.today()
-        if self.record_publisher is not None and (published or self._records_day != today):
+        due = self._records_stale and time.monotonic() - self._records_at >= self.records_every_s
+        if self.record_publisher is not None and (due or self._records_day != today):
             with broker.broker_errors(self.settings, "publishing record topics"):
                 records = self.record_publisher.publish(producer)
-            self._records_day = today
+            self._records_day, self._records_at, self._records_stale = today, time.monotonic(), False
         return RelayPass(published, last, intake, records)
 
     def run_forever(self, poll_s: float = 1.0, stop: Callable[[], bool] = lambda: False, say=log.warning) -> None:

@@ -76,10 +76,12 @@ def _quiet_kafka_logs() -> None:
               help="Publish changed certificate and entity records to the compacted topics.")
 @click.option("--poll", type=click.FloatRange(0.05, 60), default=1.0, show_default=True, metavar="SECONDS",
               help="Continuous mode: pause between passes when the log is idle.")
+@click.option("--records-every", "records_every_s", type=click.FloatRange(0), default=10.0, show_default=True,
+              metavar="SECONDS", help="Continuous mode: refresh the record topics at most this often.")
 @click.option("--chunk", type=click.IntRange(1, 100000), default=2000, show_default=True,
               help="Events per acknowledged-and-checkpointed chunk.")
 @click.pass_obj
-def relay(ctx, once, intake, records, poll, chunk, **options) -> None:
+def relay(ctx, once, intake, records, poll, records_every_s, chunk, **options) -> None:
     """Publish the event log to Kafka, resuming where it stopped.
 
     Events go to PREFIX.events (key = stream id, value = the event JSON that `zhili events`
@@ -95,7 +97,8 @@ def relay(ctx, once, intake, records, poll, chunk, **options) -> None:
         from relay.records import RecordPublisher
 
         publisher = RecordPublisher.for_store(ctx.store, settings)
-    outbox = OutboxRelay(ctx.store, settings, intake=intake, record_publisher=publisher, chunk=chunk)
+    outbox = OutboxRelay(ctx.store, settings, intake=intake, record_publisher=publisher, chunk=chunk,
+                         records_every_s=0 if once else records_every_s)
     try:
         if once:
             result = outbox.run_once()
