@@ -57,3 +57,36 @@ def test_project_refuses_the_database_that_holds_the_log(tmp_path, broker, prefi
                  db_url=log_url, check=False)
     assert done.returncode == 1 and "read-model database of its own" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_projector_killed_mid_run_resumes_to_the_same_export(tmp_path, broker, prefix):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import sqlalchemy as sa
+
+    log_url = f"sqlite:///{tmp_path / 'log.db'}"
+    read_url = f"sqlite:///{tmp_path / 'read.db'}"
+    log = open_store(log_url)
+    fill(log, 6000, seed=21)
+    kafka = ("--bootstrap", broker.bootstrap, "--topic", prefix, "--timeout", "5")
+    run_cli("relay", *kafka, "--once", "--no-records", db_url=log_url)
+    read = open_store(read_url)
+    tables.create_tables(read.engine)
+    child = subprocess.Popen([sys.executable, "-m", "zhili", "project", "--from-kafka", *kafka,
+                              "--max-poll-interval", "2"], env={**os.environ, "ZHILI_DB": read_url},
+                             stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    with read.engine.connect() as conn:
+        while not conn.execute(sa.select(sa.func.count()).select_from(tables.relay_partition_offset)).scalar():
+            assert time.monotonic() < deadline and child.poll() is None
+            time.sleep(0.02)
+            conn.rollback()
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    resumed = zhili("project", "--from-kafka", *kafka, "--once", "--max-poll-interval", "2", db_url=read_url)
+    assert int(resumed.stderr.split()[1]) > 0, "the projector must die mid-run for this test to mean anything"
+    assert reads(read_url) == reads(log_url)
