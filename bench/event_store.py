@@ -15,6 +15,7 @@ hundreds).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -48,86 +49,103 @@ def rate(count: int, seconds: float) -> float:
     return count / seconds if seconds > 0 else float("inf")
 
 
-# -- zhili -----------------------------------------------------------------------------------
+# -- the two sides: the same three workloads ---------------------------------------------------
 
-def zhili_run(url: str, singles: int, batched: int) -> dict[str, float]:
-    store = open_store(url)
-    t = time.perf_counter()
-    for n in range(singles):
-        stream = f"single-{n % 50}"
-        store.append(stream, [NewEvent("PageRead", payload(n), METADATA)], expected_version=n // 50)
-    single_s = time.perf_counter() - t
-    t = time.perf_counter()
-    for b in range(batched // 100):
-        store.append(f"batch-{b}", [NewEvent("PageRead", payload(b * 100 + i), METADATA) for i in range(100)],
-                     expected_version=0)
-    batch_s = time.perf_counter() - t
-    t = time.perf_counter()
-    count = sum(1 for _ in store.read_all(batch_size=5000))
-    read_s = time.perf_counter() - t
-    assert count == singles + batched // 100 * 100, count
-    store.engine.dispose()
-    return {"single": rate(singles, single_s), "batch": rate(batched // 100 * 100, batch_s), "read": rate(count, read_s)}
+class Zhili:
+    name = "zhili"
+
+    def __init__(self, url: str):
+        self.store = open_store(url)
+
+    def singles(self, numbers: range) -> None:
+        for n in numbers:
+            self.store.append(f"single-{n % 50}", [NewEvent("PageRead", payload(n), METADATA)], expected_version=n // 50)
+
+    def batches(self, numbers: range) -> None:
+        for b in numbers:
+            self.store.append(f"batch-{b}", [NewEvent("PageRead", payload(b * 100 + i), METADATA) for i in range(100)],
+                              expected_version=0)
+
+    def read_all(self) -> int:
+        return sum(1 for _ in self.store.read_all(batch_size=5000))
+
+    def close(self) -> None:
+        self.store.engine.dispose()
 
 
-# -- eventsourcing ---------------------------------------------------------------------------
+class EventSourcing:
+    """The same work through eventsourcing's ApplicationRecorder."""
 
-def es_run(recorder, singles: int, batched: int) -> dict[str, float]:
-    from eventsourcing.persistence import StoredEvent
+    name = "eventsourcing"
 
-    def stored(originator, version, n):
+    def __init__(self, datastore, recorder):
+        self.datastore, self.recorder = datastore, recorder
+        recorder.create_table()
+        self.originators = [uuid.uuid4() for _ in range(50)]
+
+    @classmethod
+    def sqlite(cls, path: str) -> "EventSourcing":
+        from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
+
+        datastore = SQLiteDatastore(path)
+        return cls(datastore, SQLiteApplicationRecorder(datastore))
+
+    @classmethod
+    def postgres(cls, url: str, schema: str) -> "EventSourcing":
+        from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+
+        u = sa.make_url(url)
+        datastore = PostgresDatastore(u.database, u.host or "127.0.0.1", u.port or 5432, u.username or "postgres",
+                                      u.password or "", schema=schema)
+        return cls(datastore, PostgresApplicationRecorder(datastore))
+
+    @staticmethod
+    def stored(originator, version: int, n: int):
+        from eventsourcing.persistence import StoredEvent
+
         return StoredEvent(originator_id=originator, originator_version=version, topic="PageRead",
                            state=json.dumps(payload(n), ensure_ascii=False).encode())
 
-    originators = [uuid.uuid4() for _ in range(50)]
-    t = time.perf_counter()
-    for n in range(singles):
-        recorder.insert_events([stored(originators[n % 50], n // 50 + 1, n)])
-    single_s = time.perf_counter() - t
-    t = time.perf_counter()
-    for b in range(batched // 100):
-        originator = uuid.uuid4()
-        recorder.insert_events([stored(originator, i + 1, b * 100 + i) for i in range(100)])
-    batch_s = time.perf_counter() - t
-    t = time.perf_counter()
-    count, start = 0, 1
-    while True:
-        page = recorder.select_notifications(start, 5000)
-        for notification in page:
-            json.loads(notification.state)
-        count += len(page)
-        if len(page) < 5000:
-            break
-        start = page[-1].id + 1
-    read_s = time.perf_counter() - t
-    assert count == singles + batched // 100 * 100, count
-    return {"single": rate(singles, single_s), "batch": rate(batched // 100 * 100, batch_s), "read": rate(count, read_s)}
+    def singles(self, numbers: range) -> None:
+        for n in numbers:
+            self.recorder.insert_events([self.stored(self.originators[n % 50], n // 50 + 1, n)])
+
+    def batches(self, numbers: range) -> None:
+        for b in numbers:
+            originator = uuid.uuid4()
+            self.recorder.insert_events([self.stored(originator, i + 1, b * 100 + i) for i in range(100)])
+
+    def read_all(self) -> int:
+        count, start = 0, 1
+        while True:
+            page = self.recorder.select_notifications(start, 5000)
+            for notification in page:
+                json.loads(notification.state)
+            count += len(page)
+            if len(page) < 5000:
+                return count
+            start = page[-1].id + 1
+
+    def close(self) -> None:
+        self.datastore.close()
 
 
-def es_sqlite(path: str, singles: int, batched: int) -> dict[str, float]:
-    from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
-
-    datastore = SQLiteDatastore(path)
-    recorder = SQLiteApplicationRecorder(datastore)
-    recorder.create_table()
-    try:
-        return es_run(recorder, singles, batched)
-    finally:
-        datastore.close()
-
-
-def es_postgres(url: str, schema: str, singles: int, batched: int) -> dict[str, float]:
-    from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-
-    u = sa.make_url(url)
-    datastore = PostgresDatastore(u.database, u.host or "127.0.0.1", u.port or 5432, u.username or "postgres",
-                                  u.password or "", schema=schema)
-    recorder = PostgresApplicationRecorder(datastore)
-    recorder.create_table()
-    try:
-        return es_run(recorder, singles, batched)
-    finally:
-        datastore.close()
+def race(sides, workload: str, total: int, slices: int = 10) -> dict[str, float]:
+    """Run `workload` on every side in alternating slices, so a busy machine (2 cores,
+    shared) slows both sides alike; return events per second for each."""
+    seconds = {side.name: 0.0 for side in sides}
+    counts = {side.name: 0 for side in sides}
+    step = max(total // slices, 1)
+    for start in range(0, total, step):
+        for side in sides:
+            t = time.perf_counter()
+            if workload == "read":
+                counts[side.name] += side.read_all()
+            else:
+                getattr(side, workload)(range(start, min(start + step, total)))
+                counts[side.name] += (min(start + step, total) - start) * (100 if workload == "batches" else 1)
+            seconds[side.name] += time.perf_counter() - t
+    return {name: rate(counts[name], seconds[name]) for name in seconds}
 
 
 # -- runs --------------------------------------------------------------------------------------
@@ -155,24 +173,32 @@ class PgSchema:
 
 
 def run_backend(backend: str, events: int, pg_url: str) -> dict[str, tuple[float, float]]:
-    singles, batched = max(events // 10, 50), max(events, 100)
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            ours = zhili_run(f"sqlite:///{tmp}/zhili.db", singles, batched)
-            theirs = es_sqlite(f"{tmp}/es.db", singles, batched)
-    else:
-        with PgSchema(pg_url) as schema:
-            ours = zhili_run(schema.scoped_url, singles, batched)
-        with PgSchema(pg_url) as schema:
-            theirs = es_postgres(pg_url, schema.name, singles, batched)
-    return {k: (ours[k], theirs[k]) for k in ours}
+    singles, batches = max(events // 10, 50), max(events // 100, 1)
+    with contextlib.ExitStack() as stack:
+        if backend == "sqlite":
+            tmp = stack.enter_context(tempfile.TemporaryDirectory())
+            sides = [Zhili(f"sqlite:///{tmp}/zhili.db"), EventSourcing.sqlite(f"{tmp}/es.db")]
+        else:
+            ours, theirs = stack.enter_context(PgSchema(pg_url)), stack.enter_context(PgSchema(pg_url))
+            sides = [Zhili(ours.scoped_url), EventSourcing.postgres(pg_url, theirs.name)]
+        try:
+            results = {
+                "single": race(sides, "singles", singles),
+                "batch": race(sides, "batches", batches),
+                "read": race(sides, "read", 3, slices=3),
+            }
+        finally:
+            for side in sides:
+                side.close()
+    return {k: (v["zhili"], v["eventsourcing"]) for k, v in results.items()}
 
 
 LABELS = {"single": "append, 1 event/transaction", "batch": "append, batches of 100", "read": "read all, decoded"}
 
 
 def print_table(results: dict[str, dict[str, tuple[float, float]]], events: int) -> None:
-    print(f"\nevent store, {events} batched + {max(events // 10, 50)} single events per backend (events/s)")
+    print(f"\nevent store, {events} batched + {max(events // 10, 50)} single events per backend, events/s "
+          f"(sides alternate in slices; read all = the whole log, three times each)")
     print(f"{'backend':<10} {'workload':<30} {'zhili':>10} {'eventsourcing':>14} {'ratio':>7}")
     for backend, rows in results.items():
         for key, (ours, theirs) in rows.items():

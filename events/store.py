@@ -167,10 +167,38 @@ _APPEND_STATE = sa.select(
     sa.select(_e.hash).order_by(_e.position.desc()).limit(1).scalar_subquery(),
 )
 _HEAD = sa.select(_e.position, _e.hash).order_by(_e.position.desc()).limit(1)
-# SQLAlchemy picks each driver's fastest bulk path for this: executemany on sqlite3, one
-# multi-row INSERT ("insertmanyvalues") on psycopg, where executemany would run an INSERT
-# per row on the server.
-_INSERT = events_table.insert()
+_INSERT_COLUMNS = (
+    "position", "event_id", "stream_id", "stream_version", "type", "schema_version", "data",
+    "metadata", "data_digest", "metadata_digest", "recorded_at", "prev_hash", "hash",
+)
+_COLUMN_LIST = ", ".join(_INSERT_COLUMNS)
+_COPY_SQL = f"COPY zhili_events ({_COLUMN_LIST}) FROM STDIN"
+
+
+def _insert_rows(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    """Write a batch's rows inside the caller's transaction, by each driver's bulk path.
+
+    The one place the backends differ: a batch on PostgreSQL goes in by COPY, one stream
+    with no per-row statement (half the time of a multi-row INSERT, whose thousands of
+    placeholders the driver parses on every call); sqlite3 runs a prepared INSERT per row
+    in-process, which is already its fastest path.
+    """
+    values = [tuple(row[name] for name in _INSERT_COLUMNS) for row in rows]
+    dbapi = conn.dialect.loaded_dbapi
+    if conn.dialect.name == "postgresql" and len(values) > 1:
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            with cursor.copy(_COPY_SQL) as copy:
+                for value in values:
+                    copy.write_row(value)
+        except dbapi.Error as exc:  # so a duplicate event id is an IntegrityError, as below
+            raise DBAPIError.instance(_COPY_SQL, None, exc, dbapi.Error) from None
+        finally:
+            cursor.close()
+    else:
+        placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        marks = ", ".join([placeholder] * len(_INSERT_COLUMNS))
+        conn.exec_driver_sql(f"INSERT INTO zhili_events ({_COLUMN_LIST}) VALUES ({marks})", values)
 class DriverStatement:
     """A Core statement compiled once for a dialect, run below SQLAlchemy's result layer.
 
@@ -290,7 +318,7 @@ class EventStore:
                     }
                     row["hash"] = prev = chain_hash(prev, hash_header(row))
                     rows.append(row)
-                conn.execute(_INSERT, rows)
+                _insert_rows(conn, rows)
                 return [r["position"] for r in rows]
         except IntegrityError:
             # Checking ids only on this rare path saves a query on every append: the

@@ -63,7 +63,7 @@ def test_batch_killed_inside_its_transaction_writes_nothing(store, db_url):
     inside = mp.Event()
     child = mp.Process(target=workers.append_and_hang, args=(db_url, "big", 2000, inside))
     child.start()
-    assert inside.wait(60), "the child never reached its INSERT"
+    assert inside.wait(60), "the child never wrote its batch"
     os.kill(child.pid, signal.SIGKILL)
     child.join(30)
     assert child.exitcode == -signal.SIGKILL

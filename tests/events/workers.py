@@ -32,15 +32,16 @@ def write_stream(url, stream_id, batches, batch_size):
 
 
 def append_and_hang(url, stream_id, size, inside):
-    """Append a big batch and stop dead after its INSERT ran, before COMMIT: the parent
-    kills this process there with SIGKILL."""
+    """Append a big batch and stop dead once all its rows are written, just before
+    COMMIT: the parent kills this process there with SIGKILL."""
     import sqlalchemy as sa
 
     store = open_store(url)
 
-    @sa.event.listens_for(store.engine, "after_cursor_execute")
-    def hang(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("INSERT INTO ZHILI_EVENTS"):
+    @sa.event.listens_for(store.engine, "commit")
+    def hang(conn):
+        (written,) = conn.exec_driver_sql(f"SELECT count(*) FROM zhili_events WHERE stream_id = '{stream_id}'").one()
+        if written == size:  # visible inside this transaction only
             inside.set()
             time.sleep(120)
 
