@@ -253,3 +253,17 @@ def test_newer_schema_fails_in_one_line(db_url, run):
     result = run(db_url, "verify")
     assert_one_line_failure(result)
     assert "schema version 7 is newer" in result.stderr
+
+
+def test_events_stops_quietly_when_the_reader_goes_away(tmp_path):
+    url = f"sqlite:///{tmp_path / 'zhili.db'}"
+    store = open_store(url)
+    for n in range(10):
+        store.append(f"s{n}", [NewEvent("A", {"n": i, "pad": "x" * 200}) for i in range(500)])
+    store.engine.dispose()
+    env = {k: v for k, v in os.environ.items() if k != "ZHILI_DB"}
+    child = subprocess.Popen([ZHILI, "--db", url, "events"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert json.loads(child.stdout.readline())["position"] == 1  # like `zhili events | head -1`
+    child.stdout.close()
+    assert child.wait(60) == 0
+    assert child.stderr.read() == b""
