@@ -67,6 +67,7 @@ class OutboxRelay:
         record_publisher=None,
         chunk: int = 2000,
         records_every_s: float = 0.0,
+        say: Callable[[str], None] = log.warning,
     ):
         self.store = store
         self.settings = settings
@@ -76,6 +77,7 @@ class OutboxRelay:
         self.topic = settings.topic(EVENTS)
         self._producer = None
         self.records_every_s = records_every_s
+        self.say = say  # one line for the operator
         self._records_day: date | None = None
         self._records_at = float("-inf")
         self._records_stale = False
@@ -130,8 +132,9 @@ class OutboxRelay:
             self._records_day, self._records_at, self._records_stale = today, time.monotonic(), False
         return RelayPass(published, last, intake, records)
 
-    def run_forever(self, poll_s: float = 1.0, stop: Callable[[], bool] = lambda: False, say=log.warning) -> None:
+    def run_forever(self, poll_s: float = 1.0, stop: Callable[[], bool] = lambda: False) -> None:
         """Keep publishing; when the broker is away, say so once per outage and retry with backoff."""
+        say = self.say
         backoff = 1.0
         outage = False
         while not stop():
@@ -184,7 +187,8 @@ class OutboxRelay:
             if any(offset <= offsets.get(partition, -1) for partition, offset in first.items()):
                 # Offsets only grow on a durable log: going back means the topic was recreated
                 # or the broker lost its data (an in-memory broker restarted). Publish it all again.
-                log.warning("%s restarted below offsets published before: republishing the whole log", self.topic)
+                self.say(f"{self.topic} is behind what the broker acknowledged before (topic recreated or "
+                         "broker storage lost): publishing the whole log again")
                 broker.ensure_topics(self.settings)
                 tables.save_checkpoint(self.store.engine, self.topic, 0, acked)
                 if self.record_publisher is not None:

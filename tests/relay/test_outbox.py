@@ -15,6 +15,7 @@ import pytest
 
 from events import open_store
 from relay import tables
+from relay.settings import KafkaSettings
 from relay.outbox import MAX_CHUNKS_IN_FLIGHT
 from tests.relay.conftest import fill_log, read_topic, run_cli, zhili
 
@@ -53,8 +54,8 @@ def test_librdkafka_reads_exactly_what_zhili_events_prints(db_url, broker, prefi
     run_cli(*relay_args(broker, prefix, "--once", "--partitions", "3"), db_url=db_url)
     printed = run_cli("events", db_url=db_url).splitlines()
 
-    consumer = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": f"{prefix}-reader",
-                         "enable.auto.commit": False})
+    settings = KafkaSettings(bootstrap=broker.bootstrap, prefix=prefix)
+    consumer = Consumer({**settings.librdkafka_config(), "group.id": f"{prefix}-reader", "enable.auto.commit": False})
     topic = f"{prefix}.events"
     partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
     assert len(partitions) == 3
@@ -173,4 +174,5 @@ def test_broker_restart_mid_run_ends_with_every_event_on_the_topic(tmp_path, own
     assert child.returncode == 0, stderr
     assert "Traceback" not in stderr
     assert "unavailable" in stderr and "is back" in stderr  # the outage was noticed and reported
+    assert "publishing the whole log again" in stderr  # ... and the broker's loss of the topic
     assert set(positions_on(own_broker, prefix)) == set(range(1, head + 1))
