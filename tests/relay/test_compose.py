@@ -18,7 +18,7 @@ def services() -> dict[str, dict]:
 def parse(args: list[str]) -> click.Context:
     """Parse a zhili command line exactly as the CLI would, without running it."""
     name, *rest = args  # the services set --db through ZHILI_DB, so the command comes first
-    group_ctx = cli.make_context("zhili", [])
+    group_ctx = click.Context(cli, info_name="zhili")
     command = cli.get_command(group_ctx, name)
     if command is None:
         raise click.UsageError(f"no such command {name!r}")
