@@ -12,6 +12,15 @@ import stat
 import time
 from dataclasses import dataclass
 
+try:
+    from domain.counties import county_from_folder
+except ImportError:  # the county table is another area's; until it lands, know the campaign's list
+    _COUNTIES = ("泰山区", "岱岳区", "新泰市", "肥城市", "宁阳县", "东平县", "高新区", "泰山景区")
+
+    def county_from_folder(name: str) -> tuple[str, bool]:
+        return name, name in _COUNTIES
+
+
 SUPPORTED = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".xlsx", ".csv"})
 ROSTERS = frozenset({".xlsx", ".csv"})
 DONE, REJECTED = ".done", ".rejected"
@@ -75,10 +84,12 @@ def scan(root: str, county: str | None = None) -> list[Drop]:
 
 
 def drop_for_file(path: str, county: str | None) -> Drop:
-    """A file named on the command line: its parent folder may name the county."""
+    """A file named on the command line: its parent folder names the county if it is one."""
     path = os.path.abspath(path)
     parent = os.path.basename(os.path.dirname(path))
-    return Drop(path, None, os.path.basename(path), county or parent or None)
+    if not county and parent and county_from_folder(parent)[1]:
+        county = parent
+    return Drop(path, None, os.path.basename(path), county or None)
 
 
 def link_escapes(drop: Drop) -> bool:

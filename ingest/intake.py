@@ -22,18 +22,9 @@ from typing import Callable
 from domain import vocabulary as v
 from ingest import folder, ledger
 from ingest.docstore import DocumentStore
-from ingest.folder import Drop, Snapshot
+from ingest.folder import Drop, Snapshot, county_from_folder
 from ingest.processing import Failed, Processed, Rejected, Task
 from ingest.reasons import reason, reason_text
-
-try:
-    from domain.counties import county_from_folder
-except ImportError:  # the county table is another area's; until it lands, know the campaign's list
-    _COUNTIES = ("泰山区", "岱岳区", "新泰市", "肥城市", "宁阳县", "东平县", "高新区", "泰山景区")
-
-    def county_from_folder(name: str) -> tuple[str, bool]:
-        return name, name in _COUNTIES
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -46,6 +37,7 @@ class Settings:
     max_pages: int = 200
     review_bar: float = 0.9
     retry_delay: float = 1.0
+    claim_only: bool = False  # keep and claim, but leave the reading to `zhili worker`s
 
 
 @dataclass
@@ -219,6 +211,10 @@ class Intake:
             outcome, code = ledger.status(events)
             if outcome:  # another intake finished it meanwhile
                 self._done(doc_id, outcome, code)
+                continue
+            if self.settings.claim_only:  # a worker elsewhere reads it: look again later
+                pending.not_before = now + 2.0
+                self.queue.append(pending)
                 continue
             if not self._lock(doc_id):  # another intake reads it now: look again soon
                 pending.not_before = now + 1.0

@@ -127,9 +127,11 @@ def ingest(ctx, paths, county, move, engine, jobs, docs, time_limit, max_pages, 
               help="An unchanged but incomplete file is taken (and refused) after this long.")
 @click.option("--poll", is_flag=True, help="Poll instead of inotify (network shares); automatic without inotify.")
 @click.option("--once", is_flag=True, help="Stop when every file present has been taken.")
+@click.option("--claim-only", is_flag=True,
+              help="Keep and claim files but let `zhili worker`s read them (files move when they finish).")
 @_intake_options
 @click.pass_obj
-def watch(ctx, intake_dirs, county, settle_seconds, rescan_seconds, give_up_seconds, poll, once,
+def watch(ctx, intake_dirs, county, settle_seconds, rescan_seconds, give_up_seconds, poll, once, claim_only,
           engine, jobs, docs, time_limit, max_pages, attempts) -> None:
     """Take files that clerks drop into INTAKE_DIR/<county>/..., continuously.
 
@@ -138,7 +140,7 @@ def watch(ctx, intake_dirs, county, settle_seconds, rescan_seconds, give_up_seco
     """
     store = ctx.store
     settings = Settings(engine=engine, jobs=jobs, county=county, move=True, max_attempts=attempts,
-                        time_limit=time_limit, max_pages=max_pages)
+                        time_limit=time_limit, max_pages=max_pages, claim_only=claim_only)
     intake = make_intake(store, docs_for(ctx, docs), settings, log_lines())
     watcher = Watcher(intake, list(intake_dirs), settle=settle_seconds, rescan=rescan_seconds,
                       poll=poll, give_up=give_up_seconds)
