@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -130,6 +131,7 @@ def main() -> None:
     parser.add_argument("--no-ratio", action="store_true", help="skip the 2N run on SQLite")
     parser.add_argument("--replay-only", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up the PostgreSQL schema when stopped
     if args.replay_only:
         replay_only(args.replay_only)
         return

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from domain import vocabulary as v
 from domain.ids import make_id
@@ -122,8 +122,9 @@ def generate(n_events: int, seed: int = 7, n_entities: int | None = None):
         roll = rng.random()
         events = [received(doc, county)]
         if roll < 0.88 or doc_no < 3:
-            seq = doc_no % 1000
-            pid = make_id("370902", date(1960 + doc_no % 40, 1 + doc_no % 12, 1 + doc_no % 28), seq)
+            # A distinct holder per certificate document (birth day and sequence from its number).
+            seq = (doc_no // 14_600) % 1000
+            pid = make_id("370902", date(1960, 1, 1) + timedelta(days=doc_no % 14_600), seq)
             start = date(2016 + rng.randrange(9), 1 + rng.randrange(12), 1 + rng.randrange(28))
             name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
             values = {"cert_no": "T" + pid, "id_number": pid, "name": name, "sex": "男" if seq % 2 else "女",
