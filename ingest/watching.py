@@ -166,7 +166,8 @@ class Watcher:
             if path in busy:
                 continue
             if path in self.refused and folder.snapshot(path) == self.refused[path]:
-                continue  # refused and could not be moved away; unchanged since
+                del self.tracked[path]  # refused and could not be moved away; unchanged since
+                continue
             if os.path.islink(path):
                 self._offer(drop)
                 continue

@@ -102,10 +102,11 @@ def ingest(ctx, paths, county, move, engine, jobs, docs, time_limit, max_pages, 
     intake = make_intake(store, docs_for(ctx, docs), settings, (lambda *a, **k: None) if tty else log_lines())
     try:
         if tty:
+            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                          transient=True) as bar:
+                          console=Console(stderr=True), transient=True) as bar:
                 task = bar.add_task("ingest", total=len(drops))
                 ingest_once(intake, drops, lambda done, total: bar.update(task, completed=done, total=total))
         else:
