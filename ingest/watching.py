@@ -15,6 +15,9 @@ import threading
 import time
 from typing import Callable, Iterable
 
+from sqlalchemy.exc import DBAPIError
+
+from events import StoreError
 from ingest import folder
 from ingest.folder import Drop, Settler
 from ingest.intake import Intake, mask
@@ -137,12 +140,21 @@ class Watcher:
             next_scan = 0.0
             while not self.stopped.is_set():
                 now = time.monotonic()
-                if self.dirty.is_set() or now >= next_scan:
-                    self.dirty.clear()
-                    self._scan()
-                    next_scan = now + self.rescan
-                self._take_steady()
-                self.intake.pump(0.2 if self.intake.running else 0)
+                try:
+                    if self.dirty.is_set() or now >= next_scan:
+                        self.dirty.clear()
+                        self._scan()
+                        next_scan = now + self.rescan
+                    self._take_steady()
+                    self.intake.pump(0.2 if self.intake.running else 0)
+                except (StoreError, DBAPIError) as exc:
+                    # The database is away (restart, network): files stay where they are and
+                    # claimed documents stay unfinished; try again, then resume them.
+                    self.log("store_unavailable", error=str(exc)[:200])
+                    self.stopped.wait(5.0)
+                    next_scan = 0.0
+                    self._recover()
+                    continue
                 if once and not self.tracked and self.intake.idle:
                     return
                 if not self.intake.running:
@@ -150,6 +162,12 @@ class Watcher:
         finally:
             if self.observer is not None:
                 self.observer.stop()
+
+    def _recover(self) -> None:
+        try:
+            self.intake.resume_unfinished()
+        except (StoreError, DBAPIError):
+            pass
 
     def _scan(self) -> None:
         drops = [d for root in self.roots if os.path.isdir(root) for d in folder.scan(root, self.intake.settings.county)]
