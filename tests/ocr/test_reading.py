@@ -151,3 +151,18 @@ def test_searchable_scan_keeps_its_picture_for_seal_detection():
     assert page.engine == "text_layer"
     assert samples.ID_LINE in page.text
     assert page.image is not None and page.image.size == (page.width, page.height)
+
+
+def test_rapidocr_uses_the_models_in_its_wheel():
+    """Named model files mean RapidOCR never tries to download one (no network at run time)."""
+    from pathlib import Path
+
+    import rapidocr
+
+    from ocr.engines import _rapidocr_models
+
+    wheel_models = Path(rapidocr.__file__).parent / "models"
+    paths = _rapidocr_models()
+    assert set(paths) == {"Det.model_path", "Rec.model_path", "Cls.model_path"}
+    for path in map(Path, paths.values()):
+        assert path.parent == wheel_models and path.stat().st_size > 100_000
