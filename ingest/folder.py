@@ -213,6 +213,9 @@ def move(source: str, target: str, expected: Snapshot | None) -> str | None:
         try:
             os.link(source, candidate, follow_symlinks=False)
         except FileExistsError:
+            if _same_file(source, candidate):  # a move cut short by a crash: finish it
+                os.unlink(source)
+                return candidate
             continue
         except FileNotFoundError:
             return None
@@ -231,6 +234,14 @@ def move(source: str, target: str, expected: Snapshot | None) -> str | None:
             return None
         return candidate
     raise OSError(f"no free name for {display(target)}")
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        sa, sb = os.stat(a, follow_symlinks=False), os.stat(b, follow_symlinks=False)
+    except OSError:
+        return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
 def write_reason(moved_to: str, text: str) -> str:

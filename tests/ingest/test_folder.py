@@ -71,3 +71,15 @@ def test_reason_file_fits_a_very_long_name(tmp_path):
 def test_mask_hides_ids_and_names_not_counties():
     assert mask("泰山区/张三-370902198503150011.jpg") == "泰山区/张*-370902********0011.jpg"
     assert mask("泰山区/自查整改报告.pdf") == "泰山区/自查整改报告.pdf"
+
+
+def test_a_move_cut_short_by_a_crash_is_finished_not_duplicated(tmp_path):
+    source = tmp_path / "泰山区" / "a.pdf"
+    source.parent.mkdir()
+    source.write_bytes(b"pdf")
+    drop = folder.scan(str(tmp_path))[0]
+    target = folder.destination(drop, folder.DONE, "泰山区")
+    os.makedirs(os.path.dirname(target))
+    os.link(source, target)  # killed between the link and the unlink
+    assert folder.move(drop.path, target, folder.snapshot(drop.path)) == target
+    assert not source.exists() and os.listdir(os.path.dirname(target)) == ["a.pdf"]
