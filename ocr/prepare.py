@@ -9,6 +9,7 @@ import functools
 import re
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 
 import cv2
@@ -72,7 +73,10 @@ def greyscale(image: Image.Image) -> Image.Image:
 
 
 def prepare(image: Image.Image, timeout_s: float = 30) -> Prepared:
-    """Working resolution, upright (quarter turns), deskewed, greyscale for the engine."""
+    """Working resolution, upright (quarter turns), deskewed, greyscale for the engine.
+
+    `timeout_s` bounds the whole preparation (orientation detection runs Tesseract).
+    """
     colour = to_working_resolution(image.convert("RGB"))
     grey = greyscale(colour)
     if not has_text_like_ink(grey):
@@ -163,17 +167,18 @@ def detect_rotation(grey: Image.Image, timeout_s: float = 30) -> int:
     reading the page along the axis it named (upright first), then across it, until one
     reading is clearly good; with no answer, all four ways.
     """
+    deadline = time.monotonic() + timeout_s
     small = grey.copy()
     small.thumbnail((1600, 1600))
-    answer = _osd_rotation(small, timeout_s) if _has_osd() else None
+    answer = _osd_rotation(small, _left(deadline)) if _has_osd() else None
     if answer is None:
-        return _rotation_by_reading(small, (0, 180, 90, 270), timeout_s)
+        return _rotation_by_reading(small, (0, 180, 90, 270), deadline)
     rotation, confidence = answer
     if confidence >= OSD_TRUSTED_CONFIDENCE:
         return rotation
     along_axis = (0, 180) if rotation in (0, 180) else (rotation, (rotation + 180) % 360)
     across = tuple(turn for turn in (0, 180, 90, 270) if turn not in along_axis)
-    return _rotation_by_reading(small, along_axis + across, timeout_s)
+    return _rotation_by_reading(small, along_axis + across, deadline)
 
 
 def _osd_rotation(grey: Image.Image, timeout_s: float) -> tuple[int, float] | None:
@@ -199,7 +204,15 @@ def _osd_rotation(grey: Image.Image, timeout_s: float) -> tuple[int, float] | No
 _CJK_OR_DIGIT = re.compile(r"[\u4e00-\u9fff0-9]")
 
 
-def _rotation_by_reading(grey: Image.Image, candidates, timeout_s: float) -> int:
+def _left(deadline: float) -> float:
+    """Seconds left before `deadline` for the next Tesseract call (> 0: 0 means no limit)."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise UnreadableDocument("page_timeout", "orientation detection")
+    return max(0.01, left)
+
+
+def _rotation_by_reading(grey: Image.Image, candidates, deadline: float) -> int:
     """Read the page each candidate way round with Tesseract; keep the most confident text.
 
     Score = mean confidence x number of Chinese characters and digits: read sideways or
@@ -213,7 +226,7 @@ def _rotation_by_reading(grey: Image.Image, candidates, timeout_s: float) -> int
     small.thumbnail((1200, 1200))
     scores: dict[int, float] = {}
     for rotation in candidates:
-        lines = engine.recognise(small.rotate(-rotation, expand=True), timeout_s)
+        lines = engine.recognise(small.rotate(-rotation, expand=True), _left(deadline))
         chars = sum(len(_CJK_OR_DIGIT.findall(line.text)) for line in lines)
         confidence = sum(line.confidence for line in lines) / len(lines) if lines else 0.0
         if confidence >= CLEARLY_UPRIGHT_CONFIDENCE and chars >= 10:

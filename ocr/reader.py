@@ -96,8 +96,12 @@ class _Budget:
 
 def _recognise(image: Image.Image, number: int, engine_name: str, budget: _Budget) -> Page:
     engine = get_engine(engine_name)
+    page_deadline = time.monotonic() + budget.page_timeout()
     prepared = prepare(image, budget.page_timeout())
-    lines = engine.recognise(prepared.grey, budget.page_timeout())
+    left = min(page_deadline - time.monotonic(), budget.page_timeout())
+    if left <= 0:
+        raise UnreadableDocument("page_timeout", f"page {number}")
+    lines = engine.recognise(prepared.grey, left)
     return Page(
         number=number,
         engine=engine.name,
