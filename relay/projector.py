@@ -86,7 +86,9 @@ class KafkaProjector:
             join_timeout_s: float = 120.0) -> ProjectorStats:
         """Apply until `stop()`; with `once`, until every assigned partition is drained."""
         broker.ensure_topics(self.settings, (EVENTS,))
-        self.consumer = broker.consumer(self.settings, self.group_id, **self.consumer_overrides)
+        # Larger fetches mean fewer, larger transactions (one per partition per poll).
+        fetch = {"max_partition_fetch_bytes": 8 << 20, "fetch_max_bytes": 64 << 20, **self.consumer_overrides}
+        self.consumer = broker.consumer(self.settings, self.group_id, **fetch)
         started = time.monotonic()
         try:
             with broker.broker_errors(self.settings, "reading events"):
