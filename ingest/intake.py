@@ -11,6 +11,7 @@ claim wins) and in a per-document lock file (only one reads a document at a time
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import mimetypes
 import os
 import re
@@ -65,6 +66,12 @@ def mask(path: str) -> str:
     head, _, name = path.rpartition("/")
     name = _NAME_RUN.sub(lambda m: m.group(1) + "*" * len(m.group(2)), name)
     return f"{head}/{name}" if head else name
+
+
+def drop_key(drop: Drop, snap: Snapshot | None) -> str:
+    """Names this very file (path, size, mtime, inode): the same drop seen twice is not a duplicate."""
+    raw = os.fsencode(drop.path) + b"|" + (snap.key if snap else "bytes").encode()
+    return hashlib.sha256(raw).hexdigest()[:32]
 
 
 Log = Callable[..., None]
@@ -133,7 +140,7 @@ class Intake:
         arrival = ledger.Arrival(
             doc_id=doc_id, filename=folder.display(drop.name), relative_path=folder.display(drop.relative),
             county=county_name, county_known=known, size=len(data), media_type=media_type,
-            drop=f"{folder.display(drop.path)}|{snap.key if snap else 'bytes'}",
+            drop=drop_key(drop, snap),
         )
         claim = ledger.claim(self.store, arrival)
         self.log(claim.state, doc=doc_id[:12], county=county_name, file=mask(arrival.relative_path))
