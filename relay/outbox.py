@@ -33,7 +33,7 @@ MAX_CHUNKS_IN_FLIGHT = 4
 
 # `zhili events` prints json.dumps(event.to_json(), ensure_ascii=False): the same encoder,
 # made once rather than per call.
-_encode = json.JSONEncoder(ensure_ascii=False).encode
+_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 def event_message(event: RecordedEvent) -> dict:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
+import orjson
 import sqlalchemy as sa
 from kafka import ConsumerRebalanceListener, TopicPartition
 
@@ -32,9 +33,16 @@ from relay.settings import EVENTS, KafkaSettings
 log = logging.getLogger(__name__)
 
 
+def _loads(value: bytes):
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:  # e.g. integers beyond 64 bits, which json reads
+        return json.loads(value)
+
+
 def event_from_message(value: bytes) -> RecordedEvent:
     """The event as the relay published it (`RecordedEvent.to_json()`)."""
-    e = json.loads(value)
+    e = _loads(value)
     return RecordedEvent(
         position=e["position"], event_id=e["event_id"], stream_id=e["stream_id"],
         stream_version=e["stream_version"], type=e["type"], schema_version=e["schema_version"],
