@@ -32,6 +32,7 @@ import sqlalchemy as sa
 
 from projections import rules
 from projections.engine import _live_tables as LIVE
+from projections.engine import _without_gc as without_gc
 from projections.engine import ensure_tables, read_transaction
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -83,6 +84,7 @@ class Facts:
         return (doc and doc["county"]) or fallback or UNKNOWN_COUNTY
 
 
+@without_gc
 def load(engine: sa.engine.Engine) -> Facts:
     ensure_tables(engine)
     with read_transaction(engine) as conn:
@@ -152,6 +154,7 @@ def _norm_id(value: Any) -> str | None:
     return str(value).strip().upper() if value else None
 
 
+@without_gc
 def certificate_facts(facts: Facts) -> list[CertFacts]:
     groups: dict[str, list] = defaultdict(list)
     for row in facts.cert_rows:
@@ -231,6 +234,7 @@ def certificate_record(cf: CertFacts, day: date) -> dict:
     }
 
 
+@without_gc
 def certificates(facts: Facts, day: date) -> list[dict]:
     return [certificate_record(cf, day) for cf in certificate_facts(facts)]
 
@@ -247,6 +251,7 @@ class EntityFacts:
     roster_rows: list[dict] = field(default_factory=list)
 
 
+@without_gc
 def entity_facts(facts: Facts) -> dict[str, EntityFacts]:
     out: dict[str, EntityFacts] = {}
 
@@ -328,6 +333,7 @@ def certificates_by_holder(certs: list[dict]) -> dict[str, list[dict]]:
     return out
 
 
+@without_gc
 def entities(facts: Facts, day: date, detail: bool = False, certs: list[dict] | None = None) -> list[dict]:
     by_id = certificates_by_holder(certs if certs is not None else certificates(facts, day))
     found = entity_facts(facts)
@@ -336,6 +342,7 @@ def entities(facts: Facts, day: date, detail: bool = False, certs: list[dict] | 
 
 # -- review queue --------------------------------------------------------------------------
 
+@without_gc
 def review_queue(facts: Facts) -> list[dict]:
     out = []
     for item in facts.pending_reviews():
@@ -370,6 +377,7 @@ SHORT_LABELS = {
 }
 
 
+@without_gc
 def summary(facts: Facts, day: date) -> list[dict]:
     certs = certificates(facts, day)
     ents = entities(facts, day, certs=certs)
@@ -417,6 +425,7 @@ MILESTONES = (
 )
 
 
+@without_gc
 def deadlines(facts: Facts, day: date, year: int = 2024) -> list[dict]:
     """Per county and milestone: the due date and its state on `day`; for the self-check,
     how many entities filed in time (done), after it (late), or not yet (open)."""
