@@ -184,3 +184,27 @@ def test_database_failure_while_open_is_a_one_line_store_error(store, db_url):
         with pytest.raises(StoreError) as failure:
             attempt()
         assert "\n" not in str(failure.value) and "zhili_events" in str(failure.value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(stream_id=st.text(max_size=30), type_=st.text(max_size=20), event_id=st.text(max_size=40),
+       numbers=st.tuples(st.integers(0, 2**62), st.integers(0, 2**31), st.integers(-5, 2**31) | st.booleans()))
+def test_the_fast_header_is_exactly_the_canonical_one(stream_id, type_, event_id, numbers):
+    from events.store import canonical_json, hash_header, header_json
+
+    position, stream_version, schema_version = numbers
+    row = {"position": position, "event_id": event_id, "stream_id": stream_id, "stream_version": stream_version,
+           "type": type_, "schema_version": schema_version, "data_digest": "a" * 64, "metadata_digest": "b" * 64,
+           "recorded_at": "2026-03-01T00:00:00.000000+00:00"}
+    assert header_json(row) == canonical_json(hash_header(row))
+
+
+def test_default_event_ids_are_time_ordered_uuid7():
+    import uuid
+
+    from events.store import new_event_id
+
+    ids = [new_event_id() for _ in range(50)]
+    assert all(uuid.UUID(i).version == 7 and str(uuid.UUID(i)) == i for i in ids)
+    assert len(set(ids)) == 50
+    assert [i[:13] for i in ids] == sorted(i[:13] for i in ids)  # the millisecond prefix never goes back
