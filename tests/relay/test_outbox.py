@@ -128,10 +128,19 @@ def test_broker_down_is_one_line_and_exit_1_then_resumes(db_url, own_broker, pre
     assert len(lines) == 1 and "Traceback" not in down.stderr
     assert lines[0].startswith("zhili: Kafka broker 127.0.0.1:") and "unavailable" in lines[0]
     assert checkpoint(store, prefix) == 0
-
     own_broker.start()
     zhili(*relay_args(own_broker, prefix, "--once"), db_url=db_url)
     assert sorted(positions_on(own_broker, prefix)) == list(range(1, store.head()[0] + 1))
+
+
+def test_worker_and_projector_report_a_down_broker_in_one_line(tmp_path, own_broker, prefix):
+    own_broker.stop()
+    kafka = ("--bootstrap", own_broker.bootstrap, "--topic", prefix, "--timeout", "1")
+    for args in (("worker", *kafka, "--docs", str(tmp_path / "docs")), ("project", "--from-kafka", *kafka)):
+        done = zhili(*args, db_url=f"sqlite:///{tmp_path / args[0]}.db", check=False)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("zhili: Kafka broker 127.0.0.1:"), done.stderr
 
 
 def test_broker_restart_mid_run_ends_with_every_event_on_the_topic(tmp_path, own_broker, prefix):
