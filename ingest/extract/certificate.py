@@ -29,11 +29,13 @@ CERT_LABELS: dict[str, tuple[str, ...]] = {
     "sex": ("性别",),
     "id_number": ("身份证号码", "公民身份号码", "身份证号", "证件号码"),
     "category": ("作业类别",),
-    "item": ("准操项目", "操作项目", "操作类别"),
+    "item": ("准操项目", "操作项目", "操作类别", "作业项目"),
+    "item_code": ("项目代号",),
+    "approved": ("批准日期",),
     "first_issued": ("初领日期", "初次领证日期"),
     "validity": ("有效期限", "有效期"),
     "valid_from": ("有效期开始日期", "有效期起始日期"),
-    "valid_until": ("有效期结束日期", "有效期截止日期"),
+    "valid_until": ("有效期结束日期", "有效期截止日期", "有效期至"),
     "review_due": ("应复审日期",),
     "reviews": ("实际复审日期", "复审记录"),
     "issuer": ("发证机关",),
@@ -84,9 +86,10 @@ ACCEPT = {
     "category": lambda t: len(_cjk(t)) >= 2,
     "item": lambda t: len(_cjk(t)) >= 2,
     "validity": lambda t: bool(facts.find_dates(t)),
+    "item_code": lambda t: bool(re.search(r"[A-Z]\d?", t)),
     "issuer": lambda t: len(_cjk(t)) >= 4,
 }
-DATE_KEYS = ("first_issued", "valid_from", "valid_until", "review_due", "reviews")
+DATE_KEYS = ("first_issued", "valid_from", "valid_until", "review_due", "reviews", "approved")
 for _key in DATE_KEYS:
     ACCEPT[_key] = lambda t: bool(facts.find_dates(t)) or t in EMPTY_MARKS
 
@@ -136,6 +139,8 @@ def read_certificate(lines: list[TextLine], record: str) -> Record:
     }
     fields["category"], fields["item"] = _category_item(values.get("category"), values.get("item"), certificate_kind)
     fields["valid_from"], fields["valid_until"] = _validity(values, best)
+    if certificate_kind == "special_equipment":
+        _equipment_fields(fields, values, best)
     fields["review_due"] = _date(values.get("review_due"), best.get("review_due"))
     fields["reviews"] = _reviews(values.get("reviews"), best.get("reviews"))
     guessed |= _place_loose_dates(lines, fields)
@@ -166,6 +171,19 @@ def _reconsider_fuzzy_label_end(key: str, best: dict[str, Hit], values: dict[str
     match = facts.match_category if key == "category" else facts.match_item
     if match(alt).score > match(v.text).score:
         values[key] = replace(v, text=alt)
+
+
+def _equipment_fields(fields: dict[str, Field], values: dict, best: dict) -> None:
+    """A 特种设备 card prints 批准日期 (first issue and start at once) and the item as a
+    name plus a code (作业项目 工业锅炉司炉, 项目代号 G1)."""
+    approved = _date(values.get("approved"), best.get("approved"))
+    for key in ("first_issued", "valid_from"):
+        if fields[key].value is None and approved.value is not None:
+            fields[key] = approved
+    code, item = values.get("item_code"), fields["item"]
+    if code is not None and isinstance(item.value, str):
+        m = re.search(r"[A-Z]\d?", code.text)
+        fields["item"] = replace(item, value=f"{m.group(0)} {item.value}", confidence=min(item.confidence, code.confidence))
 
 
 def _by_content(orphans: list[TextLine], values: dict[str, Value | None]) -> set[str]:
@@ -309,7 +327,7 @@ def _sex(v: Value | None, hit: Hit | None) -> Field:
     if v is None:
         return _missing(hit)
     found = [s for s in ("男", "女") if s in v.text]
-    if len(found) != 1:
+    if len(found) != 1 or len(v.text) > 3:
         return _field(v.text, v, 0.3, "sex_unreadable")
     return _field(found[0], v)
 
@@ -325,6 +343,8 @@ def _date(v: Value | None, hit: Hit | None) -> Field:
         return _field(v.text, v, min(v.confidence, 0.4), "date_unparseable")
     # The first date right of (or below) the label is its value; more than one in the text
     # means the line ran into a neighbour's, which costs a little confidence.
+    if len(found) > 2:
+        return _field(found[0].isoformat(), v, min(v.confidence, 0.5), "several_dates")
     factor = (facts.LOOSE_DATE_FACTOR if read.loose else 1.0) * (1.0 if len(found) == 1 else 0.95)
     if read.incomplete:
         # Only a year and month were legible: the day is a guess, for a clerk to read.
@@ -442,17 +462,25 @@ def cross_check(fields: dict[str, Field], certificate_kind: str, id_label_presen
         if f.reason is None:
             fields[key] = replace(f, confidence=min(f.confidence, 0.6), reason=reason)
 
+    def independent(a: str, b: str) -> bool:
+        # Agreement only counts between two readings, not one reading used twice.
+        return fields[a].box != fields[b].box
+
     cert, idf = fields["cert_no"], fields["id_number"]
     core = _cert_core(cert.value)
+    if certificate_kind == "special_equipment" and core and idf.value is None and facts.id_valid(core):
+        fields["id_number"] = replace(cert, value=core, reason=None)  # numbered by the holder's ID
     if certificate_kind == "special_operation" and core:
         if idf.value is None and not id_label_present and facts.id_valid(core):
             # Cards without a separate ID line: the number IS the holder's ID (证号 = 身份证号).
             fields["id_number"] = replace(cert, value=core, reason=None)
             idf = fields["id_number"]
-        if idf.value and core == idf.value:
-            if facts.id_valid(core):
-                up("cert_no", 0.99)
-                up("id_number", 0.99)
+        if idf.value and core == idf.value and facts.id_valid(core):
+            # Two readings that agree are sure; one reading whose check digit holds (one
+            # misread digit in eleven passes it) is nearly so.
+            sure = 0.99 if independent("cert_no", "id_number") else 0.95
+            up("cert_no", sure)
+            up("id_number", sure)
         elif idf.value and isinstance(idf.value, str):
             apart = _distance(core, idf.value)
             if apart <= 2 or not (facts.id_valid(core) and facts.id_valid(idf.value)):
@@ -489,14 +517,14 @@ def cross_check(fields: dict[str, Field], certificate_kind: str, id_label_presen
             doubt("valid_from", "validity_not_six_years")
             doubt("valid_until", "validity_not_six_years")
     first = _as_date(fields["first_issued"].value)
-    if first and start:
+    if first and start and independent("first_issued", "valid_from"):
         if first > start:
             doubt("first_issued", "first_issued_after_valid_from")
         elif any(abs((_plus_years(first, 6 * k) - start).days) <= 1 for k in range(0, 8)):
             up("first_issued", 0.97)
             up("valid_from", 0.99)
     due = _as_date(fields["review_due"].value)
-    if due and start:
+    if due and start and independent("review_due", "valid_from"):
         if abs((due - _plus_years(start, 3)).days) <= 1 or (end and abs((due - _plus_years(end, -3)).days) <= 1):
             up("review_due", 0.97)
             if end and due == _plus_years(end, -3):

@@ -201,7 +201,7 @@ def _red_mask(rgb: np.ndarray) -> np.ndarray:
 
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
     h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-    return ((h <= 10) | (h >= 170)) & (s >= 45) & (v >= 70)
+    return ((h <= 8) | (h >= 172)) & (s >= 45) & (v >= 70)
 
 
 def signature_ink(page, label_box) -> float:
@@ -229,12 +229,32 @@ def _big_component_pixels(mask: np.ndarray, min_pixels: int) -> int:
     return int(areas[areas >= max(1, min_pixels)].sum())
 
 
+def is_greyscale(rgb: np.ndarray) -> bool:
+    """No coloured pixels to speak of (a grey scan or photocopy saved as colour)."""
+    sample = rgb[::3, ::3].astype(np.int16)
+    spread = sample.max(axis=2) - sample.min(axis=2)
+    return int((spread > 40).sum()) < 50
+
+
+def _seal_mask(rgb: np.ndarray) -> np.ndarray:
+    """Red for a colour image. A greyscale scan has turned the red into mid-grey: printed
+    text is near black there, so a seal-sized blob of mid-grey stands for it."""
+    if not is_greyscale(rgb):
+        return _red_mask(rgb)
+    grey = rgb[..., 0]
+    return (grey >= 50) & (grey <= 210)
+
+
 def red_seal_score(page, unit: int) -> float:
-    """Pixels of the largest seal-sized red blob on the page, per `unit`² (0 if none)."""
+    """Pixels of the largest seal-like blob on the page, per `unit`² (0 if none). Seal-like:
+    a seal's size, round-ish, a ring's sparse fill (not a solid patch of desk or a block of
+    text) and, on a grey scan, more mid-grey than black."""
     import cv2
 
     rgb = _rgb(page)
-    mask = _red_mask(rgb).astype(np.uint8)
+    grey_scan = is_greyscale(rgb)
+    mask = _seal_mask(rgb).astype(np.uint8)
+    dark = (rgb[..., 0] < 50) if grey_scan else None
     # Close the ring, star and characters of a seal into one blob.
     k = max(3, unit // 3)
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
@@ -242,9 +262,16 @@ def red_seal_score(page, unit: int) -> float:
     best = 0
     for i in range(1, n):
         x, y, w, hgt, _ = stats[i]
-        if not (2 * unit <= w <= 14 * unit and 2 * unit <= hgt <= 14 * unit and 0.6 <= w / max(1, hgt) <= 1.6):
+        if not (2 * unit <= w <= 14 * unit and 2 * unit <= hgt <= 14 * unit and 0.7 <= w / max(1, hgt) <= 1.4):
             continue
-        best = max(best, int(mask[labels == i].sum()))
+        window = (slice(y, y + hgt), slice(x, x + w))
+        inside = labels[window] == i
+        pixels = int(mask[window][inside].sum())
+        if not 0.04 <= pixels / float(w * hgt) <= 0.55:
+            continue
+        if grey_scan and int(dark[window][inside].sum()) > pixels:
+            continue
+        best = max(best, pixels)
     return best / (unit * unit)
 
 
@@ -274,6 +301,9 @@ def _sealed(hit: Hit | None, page_of: dict, pages: list) -> Field:
     sealed = score >= SEAL_MIN_RED
     margin = abs(score - SEAL_MIN_RED) / SEAL_MIN_RED
     conf = 0.99 if margin > 0.5 else 0.6 + 0.78 * margin
+    if is_greyscale(_rgb(page)):
+        # No colour to go by: a grey ring is a guess, for a clerk to confirm.
+        return Field(sealed, min(conf, 0.5), page.number, hit.box if hit else None, "greyscale_scan")
     return Field(sealed, conf, page.number, hit.box if hit else None, None)
 
 
@@ -436,28 +466,57 @@ def _split_line(ln: TextLine, inside, rgb) -> list[_Cell]:
             widths.append(float(on[-1] - on[0] + 1) if len(on) else 0.0)
         total = sum(widths)
         if total > 0:
-            weights = [1.0 if ord(c) >= 0x2E80 else 0.55 for c in ln.text]
-            scale = sum(weights) / total
-            out, i, acc = [], 0, 0.0
-            for (k, _, _), w in zip(inside, widths):
-                acc += w * scale
-                j = i
-                while j < n and sum(weights[i:j + 1]) + (sum(weights[:i])) <= acc + 0.3:
-                    j += 1
-                j = _snap_to_script_change(ln.text, j, i)
-                if j > i:
-                    out.append(_Cell(k, ln.text[i:j], ln.confidence, ln.cy, ln.sub_box(i, j)))
-                i = j
-            if i < n and out:
-                last = out[-1]
-                out[-1] = _Cell(last.column, last.text + ln.text[i:], last.confidence, last.y, last.box)
-            return out
+            # Punctuation in Chinese text is printed full width even where OCR gave ASCII.
+            weights = [1.0 if ord(c) >= 0x2E80 or c in ",;:()!?" else 0.55 for c in ln.text]
+            cum = [0.0]
+            for wt in weights:
+                cum.append(cum[-1] + wt)
+            per_px = cum[-1] / total
+            cuts, target, start = [0], 0.0, 0
+            for w in widths[:-1]:
+                target += w * per_px
+                j = min(range(start, n + 1), key=lambda j: abs(cum[j] - target))
+                j = _snap_to_script_change(ln.text, j, start)
+                cuts.append(j)
+                start = j
+            cuts.append(n)
+            # Each piece's character count must fit its ink width; a misfit of half a
+            # character or more means the cut is a guess, and the cells say so.
+            misfit = max(abs(w * per_px - (cum[b] - cum[a])) for w, a, b in zip(widths, cuts, cuts[1:]) if w > 0)
+            conf = ln.confidence if misfit <= 0.45 else min(ln.confidence, CUT_CONFIDENCE)
+            out = [_Cell(k, ln.text[a:b], conf, ln.cy, ln.sub_box(a, b))
+                   for (k, _, _), a, b in zip(inside, cuts, cuts[1:]) if b > a]
+            return _settle_cuts(out)
     out = []
     for k, a, b in inside:
         idx = [i for i in range(n) if a <= (ln.xs[i] + ln.xs[i + 1]) / 2 < b]
         if idx:
             out.append(_Cell(k, ln.text[idx[0]: idx[-1] + 1], ln.confidence * 0.9, ln.cy, ln.sub_box(idx[0], idx[-1] + 1)))
     return out
+
+
+def _settle_cuts(cells: list[_Cell]) -> list[_Cell]:
+    """A 序号 cell holds digits only: what follows belongs to the description."""
+    out = list(cells)
+    for k in range(len(out) - 1):
+        a, b = out[k], out[k + 1]
+        if a.column == "seq":
+            digits = re.match(r"\d*", a.text).group(0)
+            if digits != a.text:
+                out[k] = replace_cell(a, text=digits)
+                out[k + 1] = b = replace_cell(b, text=a.text[len(digits):] + b.text)
+    return [c for c in out if c.text]
+
+
+CUT_CONFIDENCE = 0.85
+
+
+def replace_cell(cell: _Cell, **changes) -> _Cell:
+    return _Cell(**{**cell.__dict__, **changes})
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(ch) and "\u4e00" <= ch <= "\u9fff"
 
 
 def _snap_to_script_change(text: str, j: int, floor: int) -> int:
@@ -541,9 +600,5 @@ def _check_counts(problems: list[dict], fields: dict[str, Field], stated: tuple[
     if stated is None:
         return None
     if stated == found:
-        for key, f in fields.items():
-            if f.reason is None:
-                fields[key] = replace(f, confidence=max(f.confidence, 0.97))
-                f.value["confidence"] = round(fields[key].confidence, 4)
-        return None
+        return None  # no row missing; the rows' own text is only as sure as its reading
     return Field({"stated": list(stated), "found": list(found)}, 0.3, None, None, "problem_count_disagrees_with_text")
