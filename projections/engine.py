@@ -85,8 +85,9 @@ def ensure_tables(engine: sa.engine.Engine) -> None:
 def write_transaction(engine: sa.engine.Engine):
     """A transaction holding the projections' write lock."""
     conn = engine.connect()
+    sqlite = engine.dialect.name == "sqlite"
     try:
-        if engine.dialect.name == "sqlite":
+        if sqlite:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.begin()
