@@ -33,7 +33,7 @@ MAX_SKEW_DEGREES = 10.0
 # Tesseract's orientation-and-script detection reports a confidence; below this we
 # check its answer by reading the page each way round instead.
 OSD_TRUSTED_CONFIDENCE = 1.0
-CLEARLY_UPRIGHT_CONFIDENCE = 0.7
+CLEARLY_UPRIGHT_CONFIDENCE = 0.85
 
 
 @dataclass(frozen=True)
@@ -160,6 +160,8 @@ def _has_osd() -> bool:
 def detect_rotation(grey: Image.Image, timeout_s: float = 30) -> int:
     """Clockwise quarter turns (0, 90, 180, 270) that make the page upright.
 
+    First the inkiest third of the page is read as it is: a clearly good reading means
+    upright, the usual case, for the price of a small Tesseract pass. Otherwise
     Tesseract's orientation detection (OSD) is trusted when it is confident: on 120
     generated card captures (30 cards x 4 turns) all 55 answers with confidence >= 1 were
     right; 5 of 37 less confident answers were wrong (2 called an upside-down photocopy
@@ -170,6 +172,8 @@ def detect_rotation(grey: Image.Image, timeout_s: float = 30) -> int:
     deadline = time.monotonic() + timeout_s
     small = grey.copy()
     small.thumbnail((1600, 1600))
+    if _reads_clearly(_densest_band(small), deadline):
+        return 0  # most pages arrive upright; a third of the page read is enough to tell
     answer = _osd_rotation(small, _left(deadline)) if _has_osd() else None
     if answer is None:
         return _rotation_by_reading(small, (0, 180, 90, 270), deadline)
@@ -212,12 +216,37 @@ def _left(deadline: float) -> float:
     return max(0.01, left)
 
 
+def _densest_band(grey: Image.Image) -> Image.Image:
+    """The horizontal third of a (reduced) page holding the most ink."""
+    small = grey.copy()
+    small.thumbnail((1200, 1200))
+    rows = _strokes(np.asarray(small)).sum(axis=1)
+    band = max(1, small.height // 3)
+    totals = np.convolve(rows, np.ones(band), mode="valid")
+    top = int(np.argmax(totals))
+    return small.crop((0, top, small.width, top + band))
+
+
+def _reads_clearly(grey: Image.Image, deadline: float) -> bool:
+    return _clearly_upright(_single_block_tesseract().recognise(grey, _left(deadline)))
+
+
+def _clearly_upright(lines) -> bool:
+    """Ten or more Chinese characters or digits in lines read with high confidence.
+
+    Read sideways or upside down, Chinese comes out at line confidences around 0.2; a
+    seal, a photo or a line cut in half lowers the mean of an upright page, not the
+    confidence of its good lines.
+    """
+    clear = [line for line in lines if line.confidence >= CLEARLY_UPRIGHT_CONFIDENCE]
+    return sum(len(_CJK_OR_DIGIT.findall(line.text)) for line in clear) >= 10
+
+
 def _rotation_by_reading(grey: Image.Image, candidates, deadline: float) -> int:
     """Read the page each candidate way round with Tesseract; keep the most confident text.
 
-    Score = mean confidence x number of Chinese characters and digits: read sideways or
-    upside down, Chinese comes out as few characters at confidence ~0.2, upright at ~0.9,
-    so a clearly good reading ends the search. Tesseract reads a single uniform block
+    A clearly upright reading ends the search; otherwise the best score (mean confidence
+    x number of Chinese characters and digits) wins. Tesseract reads a single uniform block
     (psm 6) here because its page layout analysis (psm 3) quietly flips upside-down
     blocks itself and would score 0 and 180 alike.
     """
@@ -227,10 +256,10 @@ def _rotation_by_reading(grey: Image.Image, candidates, deadline: float) -> int:
     scores: dict[int, float] = {}
     for rotation in candidates:
         lines = engine.recognise(small.rotate(-rotation, expand=True), _left(deadline))
+        if _clearly_upright(lines):
+            return rotation
         chars = sum(len(_CJK_OR_DIGIT.findall(line.text)) for line in lines)
         confidence = sum(line.confidence for line in lines) / len(lines) if lines else 0.0
-        if confidence >= CLEARLY_UPRIGHT_CONFIDENCE and chars >= 10:
-            return rotation
         scores[rotation] = confidence * chars
     return max(scores, key=scores.__getitem__)
 
