@@ -65,7 +65,6 @@ REASONS: dict[str, tuple[str, str]] = {
     "page_timeout": ("reading a page took too long", "页面识别超时"),
     "document_timeout": ("reading the document took too long", "文档识别超时"),
     "unsupported_type": ("this file type is not supported", "不支持的文件类型"),
-    "no_text": ("no text could be read", "未能识别出任何文字"),
 }
 
 
