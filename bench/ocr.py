@@ -131,6 +131,23 @@ def plain_rapidocr(images: list[Path]) -> float:
     return time.perf_counter() - started
 
 
+ENGINE_ALONE = """
+import sys, time
+from ocr import Limits, read_document
+engine = sys.argv[1]
+for path in sys.argv[2:]:
+    read_document(open(path, "rb").read(), path, engine, Limits())
+"""
+
+
+def engine_alone(engine: str, pdfs: list[Path]) -> float:
+    """zhili's own reader (`ocr.read_document`) in one process: the pipeline's share is the rest."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", ENGINE_ALONE, engine, *map(str, pdfs)], env=ENV, check=True,
+                   capture_output=True, cwd=ROOT)
+    return time.perf_counter() - started
+
+
 def ocrmypdf(pdfs: list[Path], out: Path) -> float:
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -146,6 +163,7 @@ def main() -> None:
     parser.add_argument("--text-pages", type=int, default=400, help="text-layer pages")
     parser.add_argument("--engines", default="tesseract,rapidocr")
     parser.add_argument("--no-ocrmypdf", action="store_true")
+    parser.add_argument("--no-text", action="store_true", help="skip the text-layer run")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="zhili-bench-ocr-"))
@@ -178,6 +196,12 @@ def run(args, work: Path) -> None:
     after = sum(page_reads(db).values())
     print(f"re-ingest of the same {n} files: {elapsed:.1f} s, pages read again: {after - before} (goal 0)  ({summary})")
 
+    if not args.no_text:
+        text_layer_run(args, work)
+    references(args, work, n, pdfs, pngs, rate)
+
+
+def text_layer_run(args, work: Path) -> None:
     (work / "empty").mkdir()
     startup, _ = zhili_ingest(work, "text", work / "empty", "--jobs", "2")
     text_dir = work / "text"
@@ -188,6 +212,8 @@ def run(args, work: Path) -> None:
           f"less the {startup:.1f} s of an empty run: {text_pages / max(elapsed - startup, 1e-3):.0f} pages/s "
           f"(goal >= 50; engines {engines})")
 
+
+def references(args, work: Path, n: int, pdfs: list[Path], pngs: list[Path], rate: dict) -> None:
     print("# references on the same pages")
     t_tess = plain_tesseract(pngs)
     plain_tess_rate = n / t_tess * 60
@@ -195,6 +221,10 @@ def run(args, work: Path) -> None:
     t_rapid = plain_rapidocr(pngs)
     plain_rapid_rate = n / t_rapid * 60
     print(f"RapidOCR in one process:                      {t_rapid:6.1f} s  {plain_rapid_rate:6.1f} pages/min")
+    for engine in args.engines.split(","):
+        alone = n / engine_alone(engine, pdfs) * 60
+        print(f"zhili's reader alone ({engine}, one process, no pipeline): {alone:6.1f} pages/min"
+              f" -> pipeline --jobs 1 keeps {rate[engine, 1] / alone:.0%} of it")
     best = max(rate.values())
     if not args.no_ocrmypdf:
         t_ocrmypdf = ocrmypdf(pdfs, work / "ocrmypdf")
