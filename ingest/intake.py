@@ -95,6 +95,7 @@ class Intake:
         self.summary = Summary()
         self.queue: deque[_Pending] = deque()
         self.running: set[str] = set()
+        self.active: set[str] = set()  # queued or running here
         self.waiting: dict[str, list[tuple[Drop, Snapshot | None]]] = {}
         self.locks: dict[str, int] = {}
         self.finished: int = 0  # documents this intake saw to an end (for progress)
@@ -168,7 +169,7 @@ class Intake:
 
     # -- reading documents -------------------------------------------------------------
     def enqueue(self, doc_id: str, delay: float = 0.0) -> None:
-        if doc_id in self.running or any(p.task.doc_id == doc_id for p in self.queue):
+        if doc_id in self.active:
             return
         received = ledger.received_event(self.store, doc_id)
         if received is None:
@@ -177,6 +178,7 @@ class Intake:
         task = Task(doc_id, str(self.docs.root), d["filename"], d.get("county"), bool(d.get("county_known")),
                     self.settings.engine, self.settings.max_pages, self.settings.review_bar, self.settings.time_limit)
         self.queue.append(_Pending(task, time.monotonic() + delay))
+        self.active.add(doc_id)
 
     def resume_unfinished(self) -> int:
         """Queue every document received but not finished (by anyone, at any time)."""
@@ -232,6 +234,7 @@ class Intake:
                 continue
             if not self.docs.has(doc_id):
                 self._unlock(doc_id)
+                self.active.discard(doc_id)
                 self.log("missing_original", doc=doc_id[:12])
                 continue
             self.running.add(doc_id)
@@ -254,6 +257,7 @@ class Intake:
                 self._finish(task, self._give_up(self.store.read_stream(v.document_stream(doc_id))))
             else:
                 self._unlock(doc_id)
+                self.active.discard(doc_id)
                 self.enqueue(doc_id, delay=self.settings.retry_delay)
             return
         self._finish(task, result)
@@ -277,6 +281,7 @@ class Intake:
         self._done(doc_id, outcome, code)
 
     def _done(self, doc_id: str, outcome: str, code: str | None) -> None:
+        self.active.discard(doc_id)
         for drop, snap in self.waiting.pop(doc_id, []):
             self._place(drop, snap, doc_id, outcome, code)
         self._unlock(doc_id)
