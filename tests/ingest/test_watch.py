@@ -54,8 +54,8 @@ def test_a_file_being_copied_in_is_taken_only_when_complete(tmp_path):
     assert finished_once(events) and len(per_document(events, v.DOCUMENT_PROCESSED)) == 2
 
 
-def test_two_watchers_on_one_folder_process_every_file_exactly_once(tmp_path):
-    db, intake, docs = f"sqlite:///{tmp_path}/z.db", tmp_path / "in", tmp_path / "docs"
+def test_two_watchers_on_one_folder_process_every_file_exactly_once(db_url, tmp_path):
+    db, intake, docs = db_url, tmp_path / "in", tmp_path / "docs"
     for i in range(10):
         write(intake / ("泰山区" if i % 2 else "岱岳区") / f"c{i}.pdf", good_pdf(80 + i))
     write(intake / "泰山区" / "same bytes as c1.pdf", good_pdf(81))
