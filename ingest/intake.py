@@ -36,6 +36,7 @@ class Settings:
     max_attempts: int = 3
     time_limit: float = 600.0
     max_pages: int = 200
+    max_bytes: int = 200 * 1024 * 1024  # larger files are refused before being read into memory
     review_bar: float = 0.9
     retry_delay: float = 1.0
     claim_only: bool = False  # keep and claim, but leave the reading to `zhili worker`s
@@ -114,6 +115,8 @@ class Intake:
         if before is None:
             self.log("vanished", file=mask(folder.display(drop.relative)))
             return "vanished"
+        if before.size > self.settings.max_bytes:
+            return self._refuse(drop, county, "too_large", f"{before.size} bytes > {self.settings.max_bytes}")
         try:
             data = folder.read_regular(drop.path)
         except FileNotFoundError:

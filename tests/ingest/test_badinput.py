@@ -125,3 +125,15 @@ def test_a_rejected_file_replaced_under_the_same_name_is_taken_again(tmp_path):
     events = events_of(db)
     assert len(per_document(events, v.DOCUMENT_PROCESSED)) == 1
     assert len(per_document(events, v.DOCUMENT_REJECTED)) == 1
+
+
+def test_a_file_too_large_to_hold_is_refused_before_it_is_read(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path}/z.db")
+    big = write(tmp_path / "in" / "泰山区" / "huge.pdf", b"%PDF-1.4\n" + b"0" * 4096)
+    intake = Intake(store, DocumentStore(tmp_path / "docs"), Settings(max_bytes=1024), InlinePool())
+    assert intake.offer(folder.scan(str(tmp_path / "in"))[0]) == "refused"
+    kept = tmp_path / "in" / ".rejected" / "泰山区" / "huge.pdf"
+    assert not big.exists() and kept.stat().st_size == 4105
+    assert reason_code(tmp_path / "in" / ".rejected" / "泰山区" / "huge.pdf.reason.txt") == "too_large"
+    assert list(store.read_all()) == []
+    store.engine.dispose()
