@@ -126,8 +126,24 @@ def merge_row_fragments(lines: list[Line]) -> list[Line]:
                 break
         else:
             merged.append(line)
-    merged.sort(key=lambda line: (line.box[1], line.box[0]))
-    return merged
+    return reading_order(merged)
+
+
+def reading_order(lines: list[Line]) -> list[Line]:
+    """Rows top to bottom, left to right within a row.
+
+    A line belongs to the row above when its vertical centre falls inside that row's
+    first line: a label in small type and its value in larger type start at different
+    heights but are one row ("姓名" then "张三", not the other way round).
+    """
+    rows: list[list[Line]] = []
+    for line in sorted(lines, key=lambda line: (line.box[1] + line.box[3]) / 2):
+        centre = (line.box[1] + line.box[3]) / 2
+        if rows and rows[-1][0].box[1] <= centre <= rows[-1][0].box[3]:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return [line for row in rows for line in sorted(row, key=lambda line: line.box[0])]
 
 
 def _continues(left: Line, right: Line) -> bool:

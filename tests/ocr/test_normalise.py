@@ -27,3 +27,4 @@ def test_normal_spelling(raw, normal):
 def test_idempotent():
     once = normalise_line("单位 名称 ： 泰安 （ 某某 ） 化工  有限公司 ， 2023 年")
     assert normalise_line(once) == once
+
