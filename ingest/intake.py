@@ -101,7 +101,6 @@ class Intake:
         self.locks: dict[str, int] = {}
         self.finished: int = 0  # documents this intake saw to an end (for progress)
         self.on_finish: Callable[[str], None] | None = None
-        self.lock_dir = os.path.join(str(docs.root), ".locks")
 
     # -- taking files ------------------------------------------------------------------
     def offer(self, drop: Drop) -> str:
@@ -313,10 +312,14 @@ class Intake:
 
     # -- one reader per document across processes on this machine ------------------------
     def _lock(self, doc_id: str) -> bool:
+        """Lock the stored original itself (flock works on a read-only file): no lock files
+        pile up, and the kernel releases the lock when its holder dies, even by SIGKILL."""
         if doc_id in self.locks:
             return True
-        os.makedirs(self.lock_dir, exist_ok=True)
-        fd = os.open(os.path.join(self.lock_dir, doc_id), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.docs.path(doc_id), os.O_RDONLY)
+        except FileNotFoundError:
+            return True  # no original here: `_dispatch` reports it missing
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -328,7 +331,7 @@ class Intake:
     def _unlock(self, doc_id: str) -> None:
         fd = self.locks.pop(doc_id, None)
         if fd is not None:
-            os.close(fd)  # closing releases the lock; the file stays (unlinking would race)
+            os.close(fd)  # closing releases the lock
 
     def close(self) -> None:
         for doc_id in list(self.locks):
