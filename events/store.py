@@ -176,12 +176,17 @@ _READ_COLUMNS = (
     _e.data, _e.metadata, _e.recorded_at, _e.prev_hash, _e.hash, _e.erased,
 )
 # One round trip for everything an append must know under the lock.
+# Constants are written into the SQL, not bound: the statement then has exactly one
+# parameter, and nothing can go missing between compiling it and running it.
+_ZERO = sa.literal_column("0")
 _APPEND_STATE = sa.select(
-    sa.select(sa.func.coalesce(sa.func.max(_e.stream_version), 0))
+    sa.select(sa.func.coalesce(sa.func.max(_e.stream_version), _ZERO))
     .where(_e.stream_id == sa.bindparam("stream_id"))
     .scalar_subquery(),
-    sa.select(sa.func.coalesce(sa.func.max(_e.position), 0)).scalar_subquery(),
-    sa.select(_e.hash).order_by(_e.position.desc()).limit(1).scalar_subquery(),
+    sa.select(sa.func.coalesce(sa.func.max(_e.position), _ZERO)).scalar_subquery(),
+    sa.select(_e.hash)
+    .where(_e.position == sa.select(sa.func.max(_e.position)).scalar_subquery())
+    .scalar_subquery(),
 )
 _HEAD = sa.select(_e.position, _e.hash).order_by(_e.position.desc()).limit(1)
 _INSERT_COLUMNS = (
