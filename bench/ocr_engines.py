@@ -17,14 +17,14 @@ Measured 2026-11-30, 12 cards, 2 shared cores under load ~8 (speeds are noisy; r
 within one run are what to compare):
 
     run                                pages/min  char acc  clean flatbed photocopy phone
-    tesseract (ocr.read_document)           21.8     0.932  0.940   0.993     0.811 0.983
-    reference: tesseract CLI chi_sim        90.4     0.863  0.933   0.933     0.874 0.694
-    rapidocr (ocr.read_document)            10.3     1.000  1.000   1.000     1.000 1.000
-    reference: RapidOCR plain               17.4     0.998  0.993   1.000     1.000 1.000
+    tesseract (ocr.read_document)           26.0     0.934  0.940   0.941     0.882 0.975
+    reference: tesseract CLI chi_sim        69.2     0.863  0.933   0.933     0.874 0.694
+    rapidocr (ocr.read_document)            20.9     1.000  1.000   1.000     1.000 1.000
+    reference: RapidOCR plain               33.2     0.998  0.993   1.000     1.000 1.000
 
 Hence AUTO_ENGINE = "rapidocr". The gap to the plain references is page preparation
 (orientation check with Tesseract, deskew): it is what turns the phone photos (some are
-turned by a quarter) from 0.69 into 0.98 for Tesseract.
+turned by a quarter) from 0.69 into 0.975 for Tesseract.
 """
 from __future__ import annotations
 
