@@ -6,6 +6,7 @@ certificates or events.
 
     read_document(data, filename, engine="auto", limits=Limits()) -> list[Page]
     check_complete(path) -> bool
+    warm_up(engine="auto") -> None      # load models before the first document
 
 Reading is bounded: bytes, pages and pixels are checked before anything is decoded or
 rendered; each Tesseract call gets the smaller of the page timeout and what is left of the
@@ -17,12 +18,12 @@ one thread each (OMP_THREAD_LIMIT=1, onnxruntime intra_op_num_threads=1).
 
 from ocr.page import Limits, Line, Page, UnreadableDocument
 
-__all__ = ["Limits", "Line", "Page", "UnreadableDocument", "read_document", "check_complete"]
+__all__ = ["Limits", "Line", "Page", "UnreadableDocument", "read_document", "check_complete", "warm_up"]
 
 
 def __getattr__(name):
     # The reader pulls in pdfplumber, OpenCV and the engines; import it only when used.
-    if name in ("read_document", "check_complete"):
+    if name in ("read_document", "check_complete", "warm_up"):
         from ocr import reader
 
         return getattr(reader, name)

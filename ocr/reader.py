@@ -79,6 +79,14 @@ def read_document(
     return _read_image(data, engine, limits, budget)
 
 
+def warm_up(engine: str = "auto") -> None:
+    """Load the engine's models now (a worker calls this before its first task's clock)."""
+    from ocr.prepare import _has_osd
+
+    get_engine(engine)
+    _has_osd()
+
+
 class _Budget:
     """The document's time budget; each page gets the smaller of its own and what is left."""
 
