@@ -166,3 +166,13 @@ def test_rapidocr_uses_the_models_in_its_wheel():
     assert set(paths) == {"Det.model_path", "Rec.model_path", "Cls.model_path"}
     for path in map(Path, paths.values()):
         assert path.parent == wheel_models and path.stat().st_size > 100_000
+
+
+def test_engines_are_created_once_per_process():
+    import ocr
+
+    ocr.warm_up("tesseract")
+    assert get_engine("tesseract") is get_engine("tesseract")
+    assert get_engine("auto") is get_engine(get_engine("auto").name)
+    with pytest.raises(ValueError):
+        get_engine("text_layer")
