@@ -96,7 +96,8 @@ def prepare(image: Image.Image, timeout_s: float = 30) -> Prepared:
         skew = 0.0
     height = line_height(grey)
     if height and height < MIN_LINE_HEIGHT and max(colour.size) < 2 * WORKING_LONG_SIDE:
-        scale = min(3.0, TARGET_LINE_HEIGHT / height)
+        # Enlarged at most threefold and to twice the working size: time grows with pixels.
+        scale = min(3.0, TARGET_LINE_HEIGHT / height, 2 * WORKING_LONG_SIDE / max(colour.size))
         colour = _scaled(colour, scale, Image.Resampling.BICUBIC)
         grey = _scaled(grey, scale, Image.Resampling.BICUBIC)
     return Prepared(colour, grey, rotation, skew)
