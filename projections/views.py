@@ -21,13 +21,13 @@ another record or on the date, for one as-of date:
 """
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
 import sqlalchemy as sa
 
 from projections import rules
@@ -52,7 +52,8 @@ def as_of_date(as_of: datetime | date | None) -> date:
 
 
 def _loads(text: str | None) -> Any:
-    return json.loads(text) if text is not None else None
+    # orjson shares the repeated keys ("value", "confidence", ...) between rows: half the memory.
+    return orjson.loads(text) if text is not None else None
 
 
 @dataclass
@@ -85,7 +86,9 @@ class Facts:
 
 
 @without_gc
-def load(engine: sa.engine.Engine) -> Facts:
+def load(engine: sa.engine.Engine, boxes: bool = False) -> Facts:
+    """Every stored fact in one snapshot; field boxes only when asked (explain): they are
+    most of the objects and nothing else reads them."""
     ensure_tables(engine)
     with read_transaction(engine) as conn:
         def rows(table: str, order: tuple[str, ...]):
@@ -100,6 +103,10 @@ def load(engine: sa.engine.Engine) -> Facts:
         corrections = rows("proj_corrections", ("position",))
     for c in certs:
         c["fields"] = _loads(c["fields"])
+        if not boxes:
+            for f in c["fields"].values():
+                if isinstance(f, dict):
+                    f.pop("box", None)
     for r in reports:
         r["fields"], r["problems"] = _loads(r["fields"]), _loads(r["problems"])
     for i in items:

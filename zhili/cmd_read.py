@@ -43,10 +43,10 @@ def _console(output: str | None = None):
     return Console() if sys.stdout.isatty() else Console(width=200)
 
 
-def _load(ctx, as_of):
+def _load(ctx, as_of, boxes: bool = False):
     """Facts as of the instant (live tables when the log has nothing later)."""
     with source(ctx.store, as_of) as src:
-        return views.load(src.engine)
+        return views.load(src.engine, boxes=boxes)
 
 
 @click.command()
@@ -160,7 +160,7 @@ def deadlines(ctx, fmt, as_of, year) -> None:
 @click.pass_obj
 def explain(ctx, key, as_of, public) -> None:
     """The events and source pages behind each field and flag of one record (JSON)."""
-    result = explain_record(_load(ctx, as_of), key, _day(as_of))
+    result = explain_record(_load(ctx, as_of, boxes=True), key, _day(as_of))
     if public:
         result = dict(result, record=out.mask_record(result["record"]))
     _echo(out.to_json(result))

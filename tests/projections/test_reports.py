@@ -65,7 +65,7 @@ def test_explain_names_the_events_behind_fields_and_flags(store):
     roster_at = h.add(store, sheet, h.received(sheet, "肥城市"), h.roster(sheet, "肥城恒泰建材有限公司", [
         {"name": "张三", "id_number": h.person_id()}]))
     projections.catch_up(store)
-    result = provenance.explain(views.load(store.engine), "T" + h.person_id(), DAY)
+    result = provenance.explain(views.load(store.engine, boxes=True), "T" + h.person_id(), DAY)
     assert result["record"]["flags"] == ["expired", "name_mismatch", "out_of_city"]
     name_events = result["fields"]["name"]["events"]
     assert [e["position"] for e in name_events] == [positions[1], positions[2], fix[0]]
@@ -73,6 +73,7 @@ def test_explain_names_the_events_behind_fields_and_flags(store):
     assert (correction["type"], correction["by"], correction["old"], correction["new"], correction["reason"]) == (
         "FieldCorrected", "王芳", "张三", "张叁", "对照原件")
     assert correction["recorded_at"]
+    assert name_events[0]["box"] == [10, 10, 200, 40] and name_events[0]["page"] == 1
     assert result["fields"]["county"]["events"][0]["position"] == positions[0]
     assert [e["position"] for e in result["flags"]["expired"]["events"]] == [positions[1]]
     assert result["flags"]["expired"]["events"][0]["doc_id"] == doc
