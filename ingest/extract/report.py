@@ -458,7 +458,10 @@ def _split_line(ln: TextLine, inside, rgb) -> list[_Cell]:
     n = len(ln.text)
     if rgb is not None:
         x0, y0, x1, y1 = ln.box
-        ink = (rgb[y0:y1, x0:x1].mean(axis=2) < 128).any(axis=0)
+        # The middle band of the line only: a box on a scanned page often takes in the
+        # edge of the lines above and below.
+        band = max(1, (y1 - y0) // 4)
+        ink = (rgb[y0 + band:y1 - band, x0:x1].mean(axis=2) < 128).any(axis=0)
         widths = []
         for _, a, b in inside:
             seg = ink[max(0, a - x0 + 3): max(0, b - x0 - 3)]  # skip the rules themselves
