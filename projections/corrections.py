@@ -5,6 +5,7 @@ stream (`domain.vocabulary.document_stream`) and catches up.
 """
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,15 @@ def _records(facts: views.Facts, doc_id: str) -> dict[str, dict[str, dict]]:
 def parse_value(field: str, text: str) -> Any:
     if text.strip() == "":
         return None
+    if field.startswith("problems."):
+        # A problem row: JSON with the keys to change, e.g. {"rectified": true}.
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if not isinstance(value, dict):
+            raise ProjectionError(f'{field} takes a JSON object, e.g. \'{{"rectified": true}}\'')
+        return value
     if field in BOOLEAN_FIELDS:
         word = text.strip().lower()
         if word in TRUE_WORDS:
@@ -73,11 +83,12 @@ def build_correction(facts: views.Facts, doc_prefix: str, field: str, value: str
     """The FieldCorrected event for `field` (`name` or `card2.name`) of a document."""
     doc_id = resolve_document(facts, doc_prefix)
     records = _records(facts, doc_id)
-    if "." in field:
-        record, name = field.rsplit(".", 1)
-        if name not in records.get(record, {}):
+    prefix, _, rest = field.partition(".")
+    if rest and prefix in records:  # card2.name
+        record, name = prefix, rest
+        if name not in records[record]:
             raise ProjectionError(f"document {doc_id[:12]} has no field {field!r}")
-    else:
+    else:  # name, or problems.2 (a field whose own name has a dot)
         name = field
         having = sorted(r for r, fields in records.items() if name in fields)
         if not having:

@@ -288,12 +288,27 @@ def _problem(p: dict) -> dict:
     return {k: p.get(k) for k in ("seq", "description", "measure", "deadline", "owner")} | {"rectified": bool(p.get("rectified"))}
 
 
+def corrected_problems(problems: list[dict], fields: dict) -> list[dict]:
+    """The report's problem list with corrections of `problems.N` (N: the problem's seq, or
+    its 1-based place) applied; a correction's value is the whole problem or some of its keys."""
+    out = [_problem(p) for p in problems]
+    for name, f in fields.items():
+        if not (name.startswith("problems.") and f.get("corrected") and isinstance(f.get("value"), dict)):
+            continue
+        number = name.split(".", 1)[1]
+        for i, p in enumerate(out):
+            if str(p["seq"]) == number or (not any(str(q["seq"]) == number for q in out) and str(i + 1) == number):
+                out[i] = _problem({**p, **f["value"]})
+                break
+    return out
+
+
 def entity_record(e: EntityFacts, certs_by_id: dict[str, list[dict]], day: date, detail: bool = False) -> dict:
     self_check = None
     problems: list[dict] = []
     if e.reports:
         row, fields = e.reports[-1]
-        problems = [_problem(p) for p in row["problems"]]
+        problems = corrected_problems(row["problems"], fields)
 
         def value(name):
             return (fields.get(name) or {}).get("value")

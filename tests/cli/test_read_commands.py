@@ -126,3 +126,20 @@ def test_report_xlsx_table_deadlines_explain_and_replay(filled, tmp_path):
     assert "0 certificates" in past and "live tables untouched" in past
     assert zhili(url, "replay", "--only", "nope", check=False).returncode == 1
     assert zhili(url, "export", "certificates", "--as-of", "yesterday", check=False).returncode == 2
+
+
+def test_correcting_a_problem_row_of_a_self_check_report(tmp_path):
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    store = open_store(url)
+    doc = h.doc_id("report")
+    h.add(store, doc, h.received(doc, "宁阳县"), h.report(doc, "宁阳县兴达化工有限公司", problems=[{"rectified": False}]),
+          h.needs_review(doc, "problems.1", {"seq": 1, "rectified": False}, record="report"))
+    [entity] = json.loads(zhili(url, "export", "entities").stdout)
+    assert entity["status"] == "open_problems"
+    bad = zhili(url, "review", "correct", doc[:8], "problems.1", "yes", "--by", "王芳", check=False)
+    assert bad.returncode == 1 and "JSON" in bad.stderr
+    zhili(url, "review", "correct", doc[:8], "problems.1", '{"rectified": true}', "--by", "王芳")
+    [entity] = json.loads(zhili(url, "export", "entities", "--detail").stdout)
+    assert entity["status"] == "ok" and entity["problems"][0]["rectified"] is True
+    assert entity["self_check"]["problems_rectified"] == 1
+    assert json.loads(zhili(url, "review", "list").stdout) == []
