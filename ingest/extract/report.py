@@ -371,7 +371,7 @@ def _table_on_page(page, lines: list[TextLine]) -> list[list[_Cell]] | None:
     row_edges = _row_edges(rgb, header_bottom, end, columns) if rgb is not None else None
     cells = []
     for ln in body:
-        cells.extend(_cells_of_line(ln, columns, page))
+        cells.extend(_cells_of_line(ln, columns, page, unit))
     return _group_rows(cells, row_edges, unit)
 
 
@@ -438,7 +438,7 @@ def _runs_centres(positions: np.ndarray) -> list[int]:
     return out
 
 
-def _cells_of_line(ln: TextLine, columns, page) -> list[_Cell]:
+def _cells_of_line(ln: TextLine, columns, page, text_height: int) -> list[_Cell]:
     """The pieces of one text line per column. A line OCR ran across a column rule is cut
     at the rule and each piece re-read from the image when there is one."""
     inside = [(k, a, b) for k, a, b in columns if min(ln.box[2], b) - max(ln.box[0], a) > 0.3 * ln.height]
@@ -447,10 +447,58 @@ def _cells_of_line(ln: TextLine, columns, page) -> list[_Cell]:
     if len(inside) == 1:
         k = inside[0][0]
         return [_Cell(k, ln.text, ln.confidence, ln.cy, ln.box)]
-    return _split_line(ln, inside, _rgb(page))
+    return _split_line(ln, inside, _rgb(page), text_height)
 
 
-def _split_line(ln: TextLine, inside, rgb) -> list[_Cell]:
+def _ink_width(dark: np.ndarray, text_height: int) -> float:
+    """Width of the text in one cell's slice of a line box. On a skewed scan the box is
+    taller than the text and takes in the edges of the lines above and below, so only the
+    band of one text height with the most ink is measured."""
+    if dark.size == 0:
+        return 0.0
+    rows = dark.sum(axis=1)
+    band = max(1, min(len(rows), int(text_height * 0.8)))
+    sums = np.convolve(rows, np.ones(band), mode="valid")
+    top = int(np.argmax(sums)) if len(sums) else 0
+    on = np.where(dark[top:top + band].any(axis=0))[0]
+    return float(on[-1] - on[0] + 1) if len(on) else 0.0
+
+
+def _cuts(text: str, widths: list[float], digit: float) -> tuple[float, list[int]]:
+    """Where to cut `text` into pieces whose ink widths are `widths`, and how badly the
+    worst piece's character count misfits its width (in characters)."""
+    n = len(text)
+    # Punctuation in Chinese text is printed full width even where OCR gave ASCII.
+    weights = [1.0 if ord(c) >= 0x2E80 or c in ",;:()!?" else digit for c in text]
+    cum = [0.0]
+    for wt in weights:
+        cum.append(cum[-1] + wt)
+    per_px = cum[-1] / sum(widths)
+    cuts, target, start = [0], 0.0, 0
+    for w in widths[:-1]:
+        target += w * per_px
+        j = min(range(start, n + 1), key=lambda j: abs(cum[j] - target))
+        j = _snap_to_script_change(text, j, start)
+        cuts.append(j)
+        start = j
+    cuts.append(n)
+
+    def misfit_at(m: int) -> float:
+        return abs(widths[m] * per_px - (cum[cuts[m + 1]] - cum[cuts[m]])) if widths[m] > 0 else 0.0
+
+    # Each cut moves by a character where that makes both neighbours fit their ink better.
+    for m in range(1, len(cuts) - 1):
+        here = cuts[m]
+        options = [j for j in (here - 1, here, here + 1) if cuts[m - 1] < j < cuts[m + 1]] or [here]
+        cost = {}
+        for j in options:
+            cuts[m] = j
+            cost[j] = misfit_at(m - 1) + misfit_at(m)
+        cuts[m] = min(options, key=lambda j: (round(cost[j], 3), j != here))
+    return max(misfit_at(m) for m in range(len(widths))), cuts
+
+
+def _split_line(ln: TextLine, inside, rgb, text_height: int) -> list[_Cell]:
     """Cut a line's characters among the columns it crosses. The share of characters each
     column gets is the share of the line's ink (seen in the image) inside it, so the empty
     space OCR kept between cells does not shift the cut; without an image, the characters'
@@ -458,34 +506,13 @@ def _split_line(ln: TextLine, inside, rgb) -> list[_Cell]:
     n = len(ln.text)
     if rgb is not None:
         x0, y0, x1, y1 = ln.box
-        # The middle band of the line only: a box on a scanned page often takes in the
-        # edge of the lines above and below.
-        band = max(1, (y1 - y0) // 4)
-        ink = (rgb[y0 + band:y1 - band, x0:x1].mean(axis=2) < 128).any(axis=0)
-        widths = []
-        for _, a, b in inside:
-            seg = ink[max(0, a - x0 + 3): max(0, b - x0 - 3)]  # skip the rules themselves
-            on = np.where(seg)[0]
-            widths.append(float(on[-1] - on[0] + 1) if len(on) else 0.0)
+        dark = rgb[y0:y1, x0:x1].mean(axis=2) < 128
+        widths = [_ink_width(dark[:, max(0, a - x0 + 3): max(0, b - x0 - 3)], text_height)  # rules skipped
+                  for _, a, b in inside]
         total = sum(widths)
         if total > 0:
-            # Punctuation in Chinese text is printed full width even where OCR gave ASCII.
-            weights = [1.0 if ord(c) >= 0x2E80 or c in ",;:()!?" else 0.55 for c in ln.text]
-            cum = [0.0]
-            for wt in weights:
-                cum.append(cum[-1] + wt)
-            per_px = cum[-1] / total
-            cuts, target, start = [0], 0.0, 0
-            for w in widths[:-1]:
-                target += w * per_px
-                j = min(range(start, n + 1), key=lambda j: abs(cum[j] - target))
-                j = _snap_to_script_change(ln.text, j, start)
-                cuts.append(j)
-                start = j
-            cuts.append(n)
-            # Each piece's character count must fit its ink width; a misfit of half a
-            # character or more means the cut is a guess, and the cells say so.
-            misfit = max(abs(w * per_px - (cum[b] - cum[a])) for w, a, b in zip(widths, cuts, cuts[1:]) if w > 0)
+            # Digits' width relative to a Chinese character depends on the font: try a few.
+            misfit, cuts = min(_cuts(ln.text, widths, digit) for digit in (0.5, 0.55, 0.6, 0.65))
             conf = ln.confidence if misfit <= 0.45 else min(ln.confidence, CUT_CONFIDENCE)
             out = [_Cell(k, ln.text[a:b], conf, ln.cy, ln.sub_box(a, b))
                    for (k, _, _), a, b in zip(inside, cuts, cuts[1:]) if b > a]
@@ -527,6 +554,8 @@ def _snap_to_script_change(text: str, j: int, floor: int) -> int:
     rarely mix the two at their edges (张三 | 2024-05-18)."""
     def change(k: int) -> bool:
         return 0 < k < len(text) and (ord(text[k - 1]) >= 0x2E80) != (ord(text[k]) >= 0x2E80)
+    if 0 < j < len(text) and text[j] in "年月日号" and text[j - 1].isdigit():
+        return j + 1  # a date keeps its 日
     if change(j):
         return j
     for k in (j - 1, j + 1):
