@@ -148,3 +148,44 @@ def test_review_bar_decides(bar, expected):
 
     f = Field("张伟", 0.95, 1, (0, 0, 1, 1))
     assert (needs_review(f, bar) is not None) == bool(expected)
+
+
+def report_page(number: int, rows: list[tuple[str, str, str, str, str, str]], *, first: bool) -> Page:
+    """A text-layer page of a 自查整改报告: header fields on the first, then the table."""
+    lines, y = [], 100
+    if first:
+        lines.append(Line("自查整改报告", 1.0, (480, 40, 760, 80)))
+        for text in ("单位名称：泰安市某某安全培训学校", "单位类型：培训机构", "所属县市区：岱岳区", "自查时间：2024年5月20日",
+                     "本次自查共发现问题3项，已整改2项，具体见问题清单。"):
+            lines.append(Line(text, 1.0, (90, y, 90 + 26 * len(text), y + 30)))
+            y += 46
+    heads = [("序号", 90, 154), ("问题描述", 154, 448), ("整改措施", 448, 732), ("整改责任人", 732, 862),
+             ("整改时限", 862, 1048), ("整改状态", 1048, 1160)]
+    for text, a, b in heads:
+        lines.append(Line(text, 1.0, (a + 8, y, a + 8 + 24 * len(text), y + 30)))
+    y += 60
+    for row in rows:
+        for text, (_, a, b) in zip(row, heads):
+            width = sum(24 if ord(ch) > 0x2E80 else 12 for ch in text)
+            lines.append(Line(text, 1.0, (a + 8, y, min(b - 8, a + 8 + width), y + 30)))
+        y += 60
+    return Page(number, "text_layer", lines, 1240, 1754)
+
+
+def test_report_table_continues_across_pages_and_counts_are_checked():
+    p1 = report_page(1, [("1", "教师未持证授课", "限期取证", "张伟", "2024-06-30", "已整改"),
+                         ("2", "培训学时不足", "补足学时", "李娜", "2024-07-15", "整改中")], first=True)
+    p2 = report_page(2, [("3", "签到记录不全", "完善制度", "王强", "2024-06-10", "已整改")], first=False)
+    u = understand([p1, p2], "report.pdf", "岱岳区")
+    assert u.kind == "self_check_report"
+    [report] = u.records
+    assert report.fields["unit_kind"].value == "training_institution"
+    assert report.fields["county"].value == "岱岳区" and report.fields["report_date"].value == "2024-05-20"
+    problems = report.extra["problems"]
+    assert [(p["seq"], p["owner"], p["deadline"], p["rectified"], p["page"]) for p in problems] == [
+        (1, "张伟", "2024-06-30", True, 1), (2, "李娜", "2024-07-15", False, 1), (3, "王强", "2024-06-10", True, 2)]
+    # Without an image, signature and seal cannot be judged: review, not a guess.
+    assert report.fields["signed"].reason and report.fields["sealed"].reason
+    assert "problems" not in report.extra["row_fields"]  # the stated counts (3, 2) agree
+    short = understand([p1], "report.pdf", "岱岳区").records[0]
+    assert short.extra["row_fields"]["problems"].reason == "problem_count_disagrees_with_text"
