@@ -97,6 +97,7 @@ class Intake:
         self.queue: deque[_Pending] = deque()
         self.running: set[str] = set()
         self.active: set[str] = set()  # queued or running here
+        self.held: set[str] = set()  # paths of files waiting for their document to finish
         self.waiting: dict[str, list[tuple[Drop, Snapshot | None]]] = {}
         self.locks: dict[str, int] = {}
         self.finished: int = 0  # documents this intake saw to an end (for progress)
@@ -155,6 +156,7 @@ class Intake:
             self._place(drop, snap, doc_id, claim.outcome, claim.reason_code)
         else:
             self.waiting.setdefault(doc_id, []).append((drop, snap))
+            self.held.add(drop.path)
             self.enqueue(doc_id)
         return claim.state
 
@@ -285,6 +287,7 @@ class Intake:
     def _done(self, doc_id: str, outcome: str, code: str | None) -> None:
         self.active.discard(doc_id)
         for drop, snap in self.waiting.pop(doc_id, []):
+            self.held.discard(drop.path)
             self._place(drop, snap, doc_id, outcome, code)
         self._unlock(doc_id)
         self.finished += 1

@@ -51,16 +51,12 @@ def ingest_once(intake: Intake, drops: list[Drop], progress: Callable[[int, int]
     intake.on_finish = advance
     for drop in drops:
         intake.offer(drop)
-        if drop.path not in _waiting_paths(intake):
+        if drop.path not in intake.held:
             advance()  # nothing left to wait for: refused, vanished, or already finished
         intake.pump(0)
     intake.drain()
     if progress:
         progress(total, total)
-
-
-def _waiting_paths(intake: Intake) -> set[str]:
-    return {drop.path for pairs in intake.waiting.values() for drop, _ in pairs}
 
 
 def complete(path: str) -> bool:
@@ -179,9 +175,8 @@ class Watcher:
                 del self.refused[path]
 
     def _take_steady(self) -> None:
-        busy = _waiting_paths(self.intake)
         for path, drop in list(self.tracked.items()):
-            if path in busy:
+            if path in self.intake.held:
                 continue
             if path in self.refused and folder.snapshot(path) == self.refused[path]:
                 del self.tracked[path]  # refused and could not be moved away; unchanged since
