@@ -128,3 +128,11 @@ def test_sigkill_mid_run_then_rerun_finishes_every_document_exactly_once(tmp_pat
     events = events_of(db)
     assert finished_once(events)
     assert len(per_document(events, v.DOCUMENT_PROCESSED)) == 12
+
+
+def test_a_missing_path_is_one_line_and_exit_1(tmp_path):
+    db = f"sqlite:///{tmp_path}/z.db"
+    for args in (("ingest", str(tmp_path / "nope")), ("watch", str(tmp_path / "nope"), "--once")):
+        result = zhili(db, *args)
+        assert result.returncode == 1
+        assert result.stderr.strip().startswith("zhili: no such") and "Traceback" not in result.stderr
