@@ -12,14 +12,7 @@ import stat
 import time
 from dataclasses import dataclass
 
-try:
-    from domain.counties import county_from_folder
-except ImportError:  # the county table is another area's; until it lands, know the campaign's list
-    _COUNTIES = ("泰山区", "岱岳区", "新泰市", "肥城市", "宁阳县", "东平县", "高新区", "泰山景区")
-
-    def county_from_folder(name: str) -> tuple[str, bool]:
-        return name, name in _COUNTIES
-
+from domain.counties import county_from_folder
 
 SUPPORTED = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".xlsx", ".csv"})
 ROSTERS = frozenset({".xlsx", ".csv"})
