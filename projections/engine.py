@@ -176,7 +176,12 @@ def apply(
                 if last <= mark:
                     continue
                 handled, handler = HANDLERS[name]
-                chosen = [e for e in batch if e.type in handled and position_of(e) > mark]
+                # An erased payload (PIPL) holds only the erasure marker: the fact it
+                # carried is forgotten, so a replay after erasure no longer shows it.
+                chosen = [
+                    e for e in batch
+                    if e.type in handled and position_of(e) > mark and not getattr(e, "erased", False)
+                ]
                 if chosen:
                     handler(conn, tables[name], chosen)
                 moved.append({"key": keys[name], "position": last})
