@@ -47,7 +47,7 @@ def event_from_message(value: bytes) -> RecordedEvent:
         position=e["position"], event_id=e["event_id"], stream_id=e["stream_id"],
         stream_version=e["stream_version"], type=e["type"], schema_version=e["schema_version"],
         data=e["data"], metadata=e["metadata"], recorded_at=datetime.fromisoformat(e["recorded_at"]),
-        prev_hash=e["prev_hash"], hash=e["hash"],
+        prev_hash=e["prev_hash"], hash=e["hash"], erased=e.get("erased", False),
     )
 
 
