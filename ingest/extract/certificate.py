@@ -471,9 +471,14 @@ def cross_check(fields: dict[str, Field], certificate_kind: str, id_label_presen
     if certificate_kind == "special_equipment" and core and idf.value is None and facts.id_valid(core):
         fields["id_number"] = replace(cert, value=core, reason=None)  # numbered by the holder's ID
     if certificate_kind == "special_operation" and core:
-        if idf.value is None and not id_label_present and facts.id_valid(core):
-            # Cards without a separate ID line: the number IS the holder's ID (证号 = 身份证号).
-            fields["id_number"] = replace(cert, value=core, reason=None)
+        if idf.value is None and not id_label_present and len(core) == 18:
+            # Cards without a separate ID line: the number IS the holder's ID (证号 = 身份证号),
+            # and one that fails the check digit is that ID failing it.
+            if facts.id_valid(core):
+                fields["id_number"] = replace(cert, value=core, reason=None)
+            else:
+                fields["id_number"] = replace(cert, value=core, confidence=min(cert.confidence, 0.5),
+                                              reason="id_checksum_invalid")
             idf = fields["id_number"]
         if idf.value and core == idf.value and facts.id_valid(core):
             # Two readings that agree are sure; one reading whose check digit holds (one
@@ -481,7 +486,7 @@ def cross_check(fields: dict[str, Field], certificate_kind: str, id_label_presen
             sure = 0.99 if independent("cert_no", "id_number") else 0.95
             up("cert_no", sure)
             up("id_number", sure)
-        elif idf.value and isinstance(idf.value, str):
+        elif idf.value and isinstance(idf.value, str) and core != idf.value:
             apart = _distance(core, idf.value)
             if apart <= 2 or not (facts.id_valid(core) and facts.id_valid(idf.value)):
                 doubt("cert_no", "cert_no_disagrees_with_id")
