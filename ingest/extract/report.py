@@ -513,7 +513,10 @@ def _split_line(ln: TextLine, inside, rgb, text_height: int) -> list[_Cell]:
         if total > 0:
             # Digits' width relative to a Chinese character depends on the font: try a few.
             misfit, cuts = min(_cuts(ln.text, widths, digit) for digit in (0.5, 0.55, 0.6, 0.65))
-            conf = ln.confidence if misfit <= 0.45 else min(ln.confidence, CUT_CONFIDENCE)
+            # Only a cut where Chinese meets digits (张三|2024-05-18) is certain; one between
+            # two Chinese characters can be a character off even when the ink fits.
+            certain = all(_is_cjk(ln.text[j - 1]) != _is_cjk(ln.text[j]) for j in cuts[1:-1] if 0 < j < n)
+            conf = ln.confidence if misfit <= 0.45 and certain else min(ln.confidence, CUT_CONFIDENCE)
             out = [_Cell(k, ln.text[a:b], conf, ln.cy, ln.sub_box(a, b))
                    for (k, _, _), a, b in zip(inside, cuts, cuts[1:]) if b > a]
             return _settle_cuts(out)
