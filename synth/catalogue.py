@@ -1,29 +1,12 @@
-"""The 特种作业目录 (10 categories, 54 items) as the generator's own copy, plus construction trades.
-
-Kept here so synthetic truth does not move when domain code is refactored; the table is
-domain.md §3 verbatim.
+"""What the generator draws certificates from: the 特种作业目录 (domain.catalogue, the one
+copy of domain.md §3), how often each category turns up, and the 住建 construction trades
+that are not in it.
 """
 from __future__ import annotations
 
-CATALOGUE: dict[str, tuple[str, ...]] = {
-    "电工作业": ("高压电工作业", "低压电工作业", "防爆电气作业", "电力电缆作业", "继电保护作业", "电气试验作业"),
-    "焊接与热切割作业": ("熔化焊接与热切割作业", "压力焊作业", "钎焊作业"),
-    "高处作业": ("登高架设作业", "高处安装、维护、拆除作业"),
-    "制冷与空调作业": ("制冷与空调设备运行操作作业", "制冷与空调设备安装修理作业"),
-    "煤矿安全作业": ("煤矿井下电气作业", "煤矿井下爆破作业", "煤矿安全监测监控作业", "煤矿瓦斯检查作业",
-                "煤矿安全检查作业", "煤矿提升机操作作业", "煤矿采煤机（掘进机）操作作业", "煤矿瓦斯抽采作业",
-                "煤矿防突作业", "煤矿探放水作业"),
-    "金属非金属矿山安全作业": ("金属非金属矿井通风作业", "尾矿作业", "金属非金属矿山安全检查作业",
-                      "金属非金属矿山提升机操作作业", "金属非金属矿山支柱作业", "金属非金属矿山井下电气作业",
-                      "金属非金属矿山排水作业", "金属非金属矿山爆破作业"),
-    "石油天然气安全作业": ("司钻作业",),
-    "冶金（有色）生产安全作业": ("煤气作业",),
-    "危险化学品安全作业": ("光气及光气化工艺作业", "氯碱电解工艺作业", "氯化工艺作业", "硝化工艺作业",
-                    "合成氨工艺作业", "裂解（裂化）工艺作业", "氟化工艺作业", "加氢工艺作业", "重氮化工艺作业",
-                    "氧化工艺作业", "过氧化工艺作业", "胺基化工艺作业", "磺化工艺作业", "聚合工艺作业",
-                    "烷基化工艺作业", "化工自动化控制仪表作业"),
-    "烟花爆竹安全作业": ("烟火药制造作业", "黑火药制造作业", "引火线制造作业", "烟花爆竹产品涉药作业", "烟花爆竹储存作业"),
-}
+from domain.catalogue import CATALOGUE
+
+__all__ = ["CATALOGUE", "CATEGORY_WEIGHTS", "COMMON_ITEMS", "CONSTRUCTION_TRADES"]
 
 # How often each category turns up among Tai'an's workers (electricians and welders dominate).
 CATEGORY_WEIGHTS = {
@@ -39,4 +22,3 @@ CONSTRUCTION_TRADES = (
     ("05", "建筑起重机械司机（塔式起重机）"), ("08", "高处作业吊篮安装拆卸工"), ("10", "建筑焊工"),
 )
 
-assert sum(len(items) for items in CATALOGUE.values()) == 54

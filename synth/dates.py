@@ -4,14 +4,11 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from domain.dates import add_years
+
+__all__ = ["DATE_STYLES", "add_years", "fmt", "random_date"]
+
 DATE_STYLES = ("iso", "cn", "cn_short", "dot")
-
-
-def add_years(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February in a common year
-        return d.replace(year=d.year + years, day=28)
 
 
 def random_date(rng: random.Random, lo: date, hi: date) -> date:
