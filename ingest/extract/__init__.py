@@ -29,9 +29,18 @@ def understand(pages: list, filename: str, county: str | None) -> Understanding:
     if kind == "certificate":
         records = []
         for page in pages:
-            for region in card_regions(page_lines(page)):
-                records.append(read_certificate(region, f"card{len(records) + 1}"))
+            regions = card_regions(page_lines(page))
+            for region in regions:
+                record = read_certificate(region, f"card{len(records) + 1}")
+                # A repeated title word (a printout's header and its data-source line) can
+                # split a page; a part that names nobody is not a card.
+                if len(regions) == 1 or _names_someone(record):
+                    records.append(record)
         return Understanding(kind, confidence, records)
     if kind == "self_check_report":
         return Understanding(kind, confidence, [read_report(pages, county)])
     return Understanding("unknown", confidence, [])
+
+
+def _names_someone(record: Record) -> bool:
+    return any(record.fields[key].value for key in ("cert_no", "id_number", "name"))

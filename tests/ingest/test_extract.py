@@ -189,3 +189,30 @@ def test_report_table_continues_across_pages_and_counts_are_checked():
     assert "problems" not in report.extra["row_fields"]  # the stated counts (3, 2) agree
     short = understand([p1], "report.pdf", "岱岳区").records[0]
     assert short.extra["row_fields"]["problems"].reason == "problem_count_disagrees_with_text"
+
+
+def test_national_query_printout_is_one_card_not_two():
+    import random
+    from datetime import datetime
+
+    import ocr
+    from synth.certificates import random_certificate
+    from synth.pdfs import query_printout, text_pdf
+
+    truth = random_certificate(random.Random(5), anomalies=())
+    pages = ocr.read_document(text_pdf([query_printout(truth, datetime(2024, 5, 7, 11, 53))]), "q.pdf")
+    assert [p.engine for p in pages] == ["text_layer"]
+    [card] = understand(pages, "q.pdf", None).records
+    assert card.fields["name"].value == truth.name
+    assert card.fields["id_number"].value == truth.id_number
+
+
+def test_a_construction_cards_own_term_is_not_doubted_by_the_six_year_rule():
+    lines = [Line("建筑施工特种作业操作资格证书", 0.99, (200, 30, 760, 70)),
+             Line("姓名", 0.99, (50, 110, 100, 140)), Line("王强", 0.99, (230, 110, 300, 140)),
+             Line("证书编号", 0.99, (50, 330, 150, 360)), Line("鲁J012023000123", 0.99, (230, 330, 450, 360)),
+             Line("有效期限", 0.99, (50, 390, 150, 420)), Line("2023-09-05至2025-09-04", 0.99, (230, 390, 560, 420))]
+    [card] = understand([page(lines)], "c.png", None).records
+    assert card.fields["valid_from"].value == "2023-09-05"
+    assert card.fields["valid_until"].value == "2025-09-04"
+    assert card.fields["valid_until"].reason is None
