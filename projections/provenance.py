@@ -102,7 +102,8 @@ def explain_certificate(facts: views.Facts, cf: views.CertFacts, day: date) -> d
 
 def explain_entity(facts: views.Facts, e: views.EntityFacts, day: date) -> dict:
     certs = views.certificates(facts, day)
-    record = views.entity_record(e, views.certificates_by_holder(certs), day, detail=True)
+    record = views.entity_record(e, views.certificates_by_holder(certs), day, detail=True,
+                                 docs_in_review=facts.documents_in_review())
     reports = []
     for row, fields in e.reports:
         reports.append(_recognised(row, v.SELF_CHECK_REPORT_RECOGNISED) | {
@@ -114,7 +115,7 @@ def explain_entity(facts: views.Facts, e: views.EntityFacts, day: date) -> dict:
     return {"kind": "entity", "key": e.entity_id, "as_of": day.isoformat(), "record": record,
             "self_check_reports": reports,
             "rosters": [_event(p, v.ROSTER_RECOGNISED, at, doc_id=d, document=_document(facts, d)) for d, p, at in rosters],
-            "status": {"value": record["status"], "rule": "self_check_missing > unsigned > open_problems > ok",
+            "status": {"value": record["status"], "rule": "self_check_missing > needs_review > unsigned > open_problems > ok",
                        "from": reports[-1] if reports else None}}
 
 

@@ -15,9 +15,10 @@ another record or on the date, for one as-of date:
   report's unit and a roster's employer (kind enterprise) with the same normalised name in
   the same county are one entity. The county is the document's intake folder
   (`DocumentReceived.county`), falling back to the county printed on the report/roster.
-  Entity status, first that applies: `self_check_missing` (no report), `unsigned` (latest
-  report not signed by the principal), `open_problems` (a listed problem not rectified),
-  else `ok`.
+  Entity status, first that applies: `self_check_missing` (no report), `needs_review` (a
+  field of the latest report waits for a clerk: an unsure reading is not yet a fact),
+  `unsigned` (latest report not signed by the principal), `open_problems` (a listed problem
+  not rectified), else `ok`.
 """
 from __future__ import annotations
 
@@ -79,6 +80,9 @@ class Facts:
             if c is None or c["position"] < item["position"]:
                 out.append(item)
         return out
+
+    def documents_in_review(self) -> frozenset[str]:
+        return frozenset(item["doc_id"] for item in self.pending_reviews())
 
     def county_of(self, doc_id: str, fallback: str | None = None) -> str:
         doc = self.documents.get(doc_id)
@@ -303,7 +307,8 @@ def corrected_problems(problems: list[dict], fields: dict) -> list[dict]:
     return out
 
 
-def entity_record(e: EntityFacts, certs_by_id: dict[str, list[dict]], day: date, detail: bool = False) -> dict:
+def entity_record(e: EntityFacts, certs_by_id: dict[str, list[dict]], day: date, detail: bool = False,
+                  docs_in_review: frozenset[str] = frozenset()) -> dict:
     self_check = None
     problems: list[dict] = []
     if e.reports:
@@ -324,6 +329,8 @@ def entity_record(e: EntityFacts, certs_by_id: dict[str, list[dict]], day: date,
     on_file = [c for i in ids for c in certs_by_id.get(i, [])]
     if self_check is None:
         status = "self_check_missing"
+    elif self_check["doc_id"] in docs_in_review:
+        status = "needs_review"
     elif not self_check["signed"]:
         status = "unsigned"
     elif self_check["problems_total"] > self_check["problems_rectified"]:
@@ -359,7 +366,8 @@ def certificates_by_holder(certs: list[dict]) -> dict[str, list[dict]]:
 def entities(facts: Facts, day: date, detail: bool = False, certs: list[dict] | None = None) -> list[dict]:
     by_id = certificates_by_holder(certs if certs is not None else certificates(facts, day))
     found = entity_facts(facts)
-    return [entity_record(found[k], by_id, day, detail) for k in sorted(found)]
+    in_review = facts.documents_in_review()
+    return [entity_record(found[k], by_id, day, detail, in_review) for k in sorted(found)]
 
 
 # -- review queue --------------------------------------------------------------------------

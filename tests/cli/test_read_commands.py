@@ -135,7 +135,7 @@ def test_correcting_a_problem_row_of_a_self_check_report(tmp_path):
     h.add(store, doc, h.received(doc, "宁阳县"), h.report(doc, "宁阳县兴达化工有限公司", problems=[{"rectified": False}]),
           h.needs_review(doc, "problems.1", {"seq": 1, "rectified": False}, record="report"))
     [entity] = json.loads(zhili(url, "export", "entities").stdout)
-    assert entity["status"] == "open_problems"
+    assert entity["status"] == "needs_review"  # the row waits for a clerk
     bad = zhili(url, "review", "correct", doc[:8], "problems.1", "yes", "--by", "王芳", check=False)
     assert bad.returncode == 1 and "JSON" in bad.stderr
     zhili(url, "review", "correct", doc[:8], "problems.1", '{"rectified": true}', "--by", "王芳")

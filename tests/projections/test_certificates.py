@@ -170,6 +170,20 @@ def test_entity_status_precedence(store):
     assert entities["丙培训学校"]["kind"] == "training_institution" and entities["丙培训学校"]["county"] == "新泰市"
 
 
+def test_an_entity_whose_report_waits_for_a_clerk_is_needs_review_until_corrected(store):
+    doc = h.doc_id("丁公司")
+    h.add(store, doc, h.received(doc), h.report(doc, "丁公司", signed=False),
+          h.needs_review(doc, "signed", False, record="report"))
+    projections.catch_up(store)
+    [entity] = views.entities(views.load(store.engine), DAY)
+    assert entity["status"] == "needs_review"
+
+    h.add(store, doc, h.corrected(doc, "signed", False, True, record="report"))
+    projections.catch_up(store)
+    [entity] = views.entities(views.load(store.engine), DAY)
+    assert entity["status"] == "ok" and entity["self_check"]["signed"] is True
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_unknown_county_folder_gets_its_own_row(store):
     doc = h.doc_id("odd")
