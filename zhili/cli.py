@@ -30,7 +30,23 @@ class Context:
         return self._store
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _reader_left() -> None:
+    """The reader has had enough (`zhili events | head`): not a failure. Point stdout at
+    /dev/null so the interpreter's final flush (and a half-written zip) cannot complain."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(0)
+
+
+class ZhiliGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        # Caught here, inside click: click's own main turns a closed pipe into exit 1.
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _reader_left()
+
+
+@click.group(cls=ZhiliGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     "db_url",
@@ -61,8 +77,11 @@ def expected_errors() -> tuple[type[BaseException], ...]:
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="zhili", standalone_mode=False)
+        sys.stdout.flush()  # here, where a closed pipe can still be caught
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        _reader_left()
     except click.exceptions.Abort:
         click.echo("zhili: aborted", err=True)
         sys.exit(1)

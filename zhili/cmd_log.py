@@ -62,15 +62,9 @@ def events(ctx, stream_id, types, since, as_of) -> None:
     """Print events as JSON Lines, in log order."""
     store = ctx.store
     write = sys.stdout.write
-    try:
-        with db_errors("cannot read the event log"):
-            for event in store.read_all(since=since, types=types or None, as_of=as_of, stream_id=stream_id):
-                write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
-            sys.stdout.flush()
-    except BrokenPipeError:
-        # The reader has had enough (`zhili events | head`): not a failure. Point stdout
-        # at /dev/null so the interpreter's final flush does not complain either.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    with db_errors("cannot read the event log"):
+        for event in store.read_all(since=since, types=types or None, as_of=as_of, stream_id=stream_id):
+            write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
 
 
 COMMANDS = [verify, events]

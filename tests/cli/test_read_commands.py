@@ -143,3 +143,19 @@ def test_correcting_a_problem_row_of_a_self_check_report(tmp_path):
     assert entity["status"] == "ok" and entity["problems"][0]["rectified"] is True
     assert entity["self_check"]["problems_rectified"] == 1
     assert json.loads(zhili(url, "review", "list").stdout) == []
+
+
+def test_a_binary_report_stops_quietly_when_the_reader_goes_away(tmp_path):
+    """`zhili report summary --format xlsx | head -c 4`: exit 0, no traceback."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    open_store(url).engine.dispose()
+    child = subprocess.Popen([str(Path(sys.executable).parent / "zhili"), "--db", url, "report", "summary",
+                              "--format", "xlsx"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout.read(4) == b"PK\x03\x04"  # a zip, i.e. an xlsx, had started
+    child.stdout.close()
+    assert child.wait(60) == 0
+    assert child.stderr.read() == b""
