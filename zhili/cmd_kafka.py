@@ -26,9 +26,11 @@ def kafka_options(command):
         click.option("--partitions", type=click.IntRange(1, 1000), default=3, show_default=True,
                      help="Partitions for topics this command creates."),
         click.option("--security-protocol", default="PLAINTEXT", show_default=True,
-                     type=click.Choice(["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"])),
-        click.option("--sasl-mechanism", type=click.Choice(["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"])),
-        click.option("--sasl-username", metavar="NAME"),
+                     type=click.Choice(["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]),
+                     help="How to reach the brokers (passed to the Kafka client)."),
+        click.option("--sasl-mechanism", type=click.Choice(["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]),
+                     help="SASL mechanism, with --sasl-username and a password."),
+        click.option("--sasl-username", metavar="NAME", help="SASL user name."),
         click.option("--sasl-password", metavar="SECRET", envvar="ZHILI_KAFKA_PASSWORD",
                      help="[env ZHILI_KAFKA_PASSWORD]"),
         click.option("--ssl-cafile", type=click.Path(exists=True, dir_okay=False), help="CA bundle for SSL."),
@@ -131,7 +133,8 @@ def _consumer_overrides(max_poll_interval_s: float) -> dict:
 @click.command()
 @kafka_options
 @_group_options
-@click.option("--engine", type=click.Choice(["tesseract", "rapidocr", "auto"]), default="auto", show_default=True)
+@click.option("--engine", type=click.Choice(["tesseract", "rapidocr", "auto"]), default="auto", show_default=True,
+              help="OCR engine for scans.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Documents read at once (OCR processes).")
 @click.option("--docs", metavar="DIR", envvar="ZHILI_DOCS",

@@ -79,7 +79,8 @@ def _filtered(records: list[dict], county, flag, status) -> list[dict]:
 
 @click.command()
 @click.argument("what", type=click.Choice(["certificates", "entities", "review"]))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True,
+              help="A JSON list, or CSV with one row per record.")
 @click.option("--as-of", "as_of", type=AS_OF, metavar="DATE",
               help="State as of this date (end of day, Asia/Shanghai) or instant; flags for that day.")
 @click.option("--county", metavar="NAME", help="Only records of this county or zone.")
@@ -110,8 +111,10 @@ def report() -> None:
 
 
 @report.command()
-@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx", "table"]), default="json", show_default=True)
-@click.option("--as-of", "as_of", type=AS_OF, metavar="DATE")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx", "table"]), default="json", show_default=True,
+              help="json/csv for systems, xlsx for printing (binary: -o FILE or redirect), table for a terminal.")
+@click.option("--as-of", "as_of", type=AS_OF, metavar="DATE",
+              help="What the log knew at this date (end of day, Asia/Shanghai), judged on it.")
 @click.option("-o", "output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
 @click.pass_obj
 def summary(ctx, fmt, as_of, output) -> None:
@@ -139,7 +142,8 @@ def summary(ctx, fmt, as_of, output) -> None:
 @report.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None,
               help="Default: a table on a terminal, JSON otherwise.")
-@click.option("--as-of", "as_of", type=AS_OF, metavar="DATE")
+@click.option("--as-of", "as_of", type=AS_OF, metavar="DATE",
+              help="What the log knew at this date (end of day, Asia/Shanghai), judged on it.")
 @click.option("--year", type=int, default=2024, show_default=True, help="The campaign year.")
 @click.pass_obj
 def deadlines(ctx, fmt, as_of, year) -> None:
@@ -155,7 +159,8 @@ def deadlines(ctx, fmt, as_of, year) -> None:
 
 @click.command()
 @click.argument("key", metavar="CERT_NO|ENTITY_ID")
-@click.option("--as-of", "as_of", type=AS_OF, metavar="DATE")
+@click.option("--as-of", "as_of", type=AS_OF, metavar="DATE",
+              help="What the log knew at this date (end of day, Asia/Shanghai), judged on it.")
 @click.option("--public", is_flag=True, help="Mask names and ID numbers in the record.")
 @click.pass_obj
 def explain(ctx, key, as_of, public) -> None:
@@ -174,7 +179,7 @@ def review() -> None:
 @review.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None,
               help="Default: a table on a terminal, JSON otherwise.")
-@click.option("--county", metavar="NAME")
+@click.option("--county", metavar="NAME", help="Only items of this county or zone.")
 @click.pass_obj
 def review_list(ctx, fmt, county) -> None:
     """Fields waiting for a person."""
@@ -194,7 +199,7 @@ def review_list(ctx, fmt, county) -> None:
 @click.argument("field")
 @click.argument("value")
 @click.option("--by", required=True, metavar="NAME", help="Who corrects (recorded in the event).")
-@click.option("--reason", metavar="TEXT")
+@click.option("--reason", metavar="TEXT", help="Why (e.g. 对照原件): kept in the event for auditors.")
 @click.pass_obj
 def review_correct(ctx, doc_id, field, value, by, reason) -> None:
     """Correct FIELD (`name` or `card2.name`) of document DOC_ID (a unique prefix is enough)."""
