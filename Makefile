@@ -40,7 +40,9 @@ test: setup postgres
 bench: setup postgres
 	$(BIN)/python bench/event_store.py
 	$(BIN)/python bench/projections.py
+	$(BIN)/python bench/ocr_engines.py
 	$(BIN)/python bench/ocr.py
+	$(BIN)/python bench/accuracy.py
 	$(BIN)/python bench/kafka.py
 
 clean:
