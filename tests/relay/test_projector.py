@@ -90,3 +90,20 @@ def test_projector_killed_mid_run_resumes_to_the_same_export(tmp_path, broker, p
     resumed = zhili("project", "--from-kafka", *kafka, "--once", "--max-poll-interval", "2", db_url=read_url)
     assert int(resumed.stderr.split()[1]) > 0, "the projector must die mid-run for this test to mean anything"
     assert reads(read_url) == reads(log_url)
+
+
+def test_an_event_read_back_from_the_topic_keeps_its_erased_mark(tmp_path):
+    """The projector skips erased payloads only if the mark survives the trip through Kafka."""
+    import json
+
+    from events import NewEvent
+    from relay.projector import event_from_message
+
+    store = open_store(f"sqlite:///{tmp_path / 'log.db'}")
+    store.append("doc-a", [NewEvent("CertificateRecognised", {"name": "张伟"})])
+    store.append("doc-b", [NewEvent("CertificateRecognised", {"name": "李娜"})])
+    store.erase(stream_id="doc-a", reason="PIPL request")
+    erased, kept = [event_from_message(json.dumps(e.to_json(), ensure_ascii=False).encode())
+                    for e in store.read_all()]
+    assert erased.erased is True and "张伟" not in json.dumps(erased.data, ensure_ascii=False)
+    assert kept.erased is False and kept.data == {"name": "李娜"}
