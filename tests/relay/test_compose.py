@@ -33,6 +33,7 @@ def test_every_zhili_service_runs_a_real_command_with_valid_options():
         ctx = parse(command)  # raises on an unknown command or option
         assert ctx.command.name == command[0], name
     assert "--from-kafka" in commands["projector"] and "--intake" in commands["relay"]
+    assert "--claim-only" in commands["watcher"]  # reading is the workers' job, not done twice
 
 
 def test_the_stack_has_its_broker_database_and_shared_volumes():
