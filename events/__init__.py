@@ -12,11 +12,12 @@ from events.store import (
     NewEvent,
     RecordedEvent,
     StoreError,
+    locked_transaction,
     open_store,
 )
 from events.verify import ChainReport, verify_chain
 
 __all__ = [
     "ChainReport", "ConcurrencyError", "EventStore", "NewEvent", "RecordedEvent", "StoreError",
-    "open_store", "verify_chain",
+    "locked_transaction", "open_store", "verify_chain",
 ]

@@ -376,7 +376,7 @@ class EventStore:
             return positions
 
     def _write_transaction(self):
-        return _WriteTransaction(self.engine)
+        return locked_transaction(self.engine)
 
     # -- reading -----------------------------------------------------------------------
     @_store_errors
@@ -514,50 +514,50 @@ def hash_header(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class _WriteTransaction:
-    """A transaction that holds the log's write lock, so positions commit in order."""
+LOG_LOCK = 7468011  # the log's write lock; other writers (projections) take keys of their own
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
 
-    def __enter__(self):
-        self.conn = self.engine.connect()
-        try:
-            if self.engine.dialect.name == "sqlite":
-                # SQLite has one writer at a time anyway; IMMEDIATE takes that lock at BEGIN
-                # rather than at the first write, so two appenders never both read the head
-                # and then fail to upgrade (which would be SQLITE_BUSY, not a wait).
-                self.conn.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
-                self.conn.begin()
-                # Why a lock, on a database with MVCC: positions are handed out in this
-                # transaction, but transactions become visible in commit order, not in
-                # position order. Without serialising, writer A could take position 7,
-                # writer B position 8, B commit first, and a reader polling "after 6" would
-                # see 8, move its cursor to 8, and never see 7 when A commits. A sequence
-                # has the same flaw. Holding a transaction-scoped advisory lock from the
-                # read of the head until COMMIT makes commit order equal position order;
-                # PostgreSQL releases it only after the commit is visible, and by itself
-                # when the session dies, so a killed writer never wedges the log.
-                # https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS
-                # https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS
-                # The second key is the schema, so logs in different schemas of one
-                # database do not queue behind each other.
-                self.conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7468011, hashtext(current_schema()))")
-        except BaseException:
-            self.conn.close()
-            raise
-        return self.conn
+@contextmanager
+def locked_transaction(engine: Engine, lock_key: int = LOG_LOCK) -> Iterator[sa.Connection]:
+    """A transaction that holds a write lock from its first statement to COMMIT.
 
-    def __exit__(self, exc_type, exc, tb):
-        try:
-            if exc_type is None:
-                self.conn.commit()
-            else:
-                self.conn.rollback()
-        finally:
-            self.conn.close()
-        return False
+    The log takes `LOG_LOCK`, so positions commit in order; a projection takes its own key,
+    so applying events never blocks appends.
+    """
+    conn = engine.connect()
+    try:
+        if engine.dialect.name == "sqlite":
+            # SQLite has one writer at a time anyway; IMMEDIATE takes that lock at BEGIN
+            # rather than at the first write, so two appenders never both read the head
+            # and then fail to upgrade (which would be SQLITE_BUSY, not a wait).
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.begin()
+            # Why a lock, on a database with MVCC: positions are handed out in this
+            # transaction, but transactions become visible in commit order, not in
+            # position order. Without serialising, writer A could take position 7,
+            # writer B position 8, B commit first, and a reader polling "after 6" would
+            # see 8, move its cursor to 8, and never see 7 when A commits. A sequence
+            # has the same flaw. Holding a transaction-scoped advisory lock from the
+            # read of the head until COMMIT makes commit order equal position order;
+            # PostgreSQL releases it only after the commit is visible, and by itself
+            # when the session dies, so a killed writer never wedges the log.
+            # https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS
+            # https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS
+            # The second key is the schema, so logs in different schemas of one
+            # database do not queue behind each other.
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({int(lock_key)}, hashtext(current_schema()))")
+    except BaseException:
+        conn.close()
+        raise
+    try:
+        yield conn
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        conn.close()
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
@@ -616,7 +616,7 @@ def open_store(url: str, clock: Callable[[], datetime] = utc_now, create: bool =
     try:
         with db_errors(f"cannot open database {where}"):
             if create:
-                with _WriteTransaction(engine) as conn:
+                with locked_transaction(engine) as conn:
                     upgrade(conn)
                     # A write that changes no row: fails on a database this process may
                     # only read (SQLite takes BEGIN IMMEDIATE even on a read-only file).

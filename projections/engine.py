@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 
+from events import locked_transaction
 from projections.handlers import HANDLERS, upsert
 from projections.schema import build_tables, checkpoints_table
 
@@ -81,24 +82,9 @@ def ensure_tables(engine: sa.engine.Engine) -> None:
     _ready.add(marker)
 
 
-@contextmanager
 def write_transaction(engine: sa.engine.Engine):
-    """A transaction holding the projections' write lock."""
-    conn = engine.connect()
-    sqlite = engine.dialect.name == "sqlite"
-    try:
-        if sqlite:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.begin()
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PROJECTION_LOCK})")
-        yield conn
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
-    finally:
-        conn.close()
+    """A transaction holding the projections' write lock (the log's own mechanism, another key)."""
+    return locked_transaction(engine, PROJECTION_LOCK)
 
 
 @contextmanager
