@@ -20,6 +20,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
+from domain import ids
 from domain import vocabulary as v
 from ingest import folder, ledger
 from ingest.docstore import DocumentStore
@@ -63,7 +64,7 @@ _NAME_RUN = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])([\u4e00-\u9fff]{1
 def mask(path: str) -> str:
     """Hide ID numbers in a path, and in its file name what looks like a personal name
     (a run of 2-3 Han characters): `泰山区/张三-370902198503150011.jpg` → `泰山区/张*-370902********0011.jpg`."""
-    path = _ID_RUN.sub(lambda m: m.group(0)[:6] + "*" * (len(m.group(0)) - 10) + m.group(0)[-4:], path)
+    path = _ID_RUN.sub(lambda m: ids.mask(m.group(0)), path)
     head, _, name = path.rpartition("/")
     name = _NAME_RUN.sub(lambda m: m.group(1) + "*" * len(m.group(2)), name)
     return f"{head}/{name}" if head else name
