@@ -5,11 +5,8 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-try:  # the domain package owns ID rules; fall back to the same formula while it grows
-    from domain.ids import make_id as _domain_make_id  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the domain engineer's progress
-    _domain_make_id = None
-from domain.ids import check_char
+from domain.counties import DIVISIONS
+from domain.ids import make_id
 
 SURNAMES = (
     "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡"
@@ -18,10 +15,7 @@ SURNAMES = (
 MALE_GIVEN = "伟强磊军洋勇杰涛明超刚建国志海东林辉鹏斌宇浩凯鑫峰成德福利庆文新振永立金荣光波亮"
 FEMALE_GIVEN = "芳娜敏静丽艳娟秀霞平桂英华玉兰红春晓萍燕琳雪梅丹婷慧莉"
 
-TAIAN_COUNTIES = {
-    "370902": "泰山区", "370911": "岱岳区", "370921": "宁阳县",
-    "370923": "东平县", "370982": "新泰市", "370983": "肥城市",
-}
+TAIAN_COUNTIES = {county.code: county.name for county in DIVISIONS}
 # Address codes used for people born elsewhere (real division codes, invented people).
 OTHER_REGIONS = {
     "370102": "济南市历下区", "370203": "青岛市市北区", "370303": "淄博市张店区",
@@ -47,17 +41,6 @@ class Person:
     sex: str          # 男 | 女, as the ID number's sex digit says
     id_number: str
     birth: date
-
-
-def make_id(region: str, birth: date, sequence: int) -> str:
-    """A well-formed ID number; `sequence` 0..999, odd for men."""
-    if _domain_make_id is not None:
-        try:
-            return _domain_make_id(region, birth, sequence)
-        except TypeError:  # a different signature than expected: compute it ourselves
-            pass
-    first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
-    return first17 + check_char(first17)
 
 
 def corrupt_check_digit(id_number: str, rng: random.Random) -> str:
