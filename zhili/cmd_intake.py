@@ -13,6 +13,7 @@ from ingest.docstore import DocumentStore, default_docs_dir
 from ingest.intake import Intake, Settings
 from ingest.watching import Watcher, collect_drops, ingest_once
 from ingest.workers import InlinePool, WorkerPool
+from projections import catch_up
 
 EXPECTED_ERRORS: tuple = ()
 
@@ -31,15 +32,6 @@ def log_lines(stream=sys.stderr):
         stream.flush()
 
     return log
-
-
-def catch_up(store) -> None:
-    """Bring the projections up to date, when the projections package offers it."""
-    try:
-        from projections import catch_up as projections_catch_up
-    except ImportError:
-        return
-    projections_catch_up(store)
 
 
 def make_intake(store, docs: DocumentStore, settings: Settings, log, inline: bool = False) -> Intake:
