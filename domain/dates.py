@@ -11,7 +11,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
+
+# Tai'an keeps Beijing time: UTC+8, no daylight saving since 1991, so a fixed offset needs
+# no tz database. The log stores UTC; every "day" a user means is a day here.
+TAIAN_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def local_day(instant: datetime) -> date:
+    """The calendar day in Tai'an on which an aware `instant` falls."""
+    return instant.astimezone(TAIAN_TIME).date()
+
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 

@@ -24,19 +24,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import orjson
 import sqlalchemy as sa
 
+from domain.dates import local_day
 from projections import rules
 from projections.engine import _live_tables as LIVE
 from projections.engine import _without_gc as without_gc
 from projections.engine import ensure_tables, read_transaction
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 CERT_EXPORT_FIELDS = (
     "cert_no", "name", "sex", "id_number", "category", "item", "first_issued", "valid_from", "valid_until",
     "review_due", "reviews", "issuer",
@@ -46,9 +45,9 @@ UNKNOWN_COUNTY = "未注明"
 
 def as_of_date(as_of: datetime | date | None) -> date:
     if as_of is None:
-        return datetime.now(SHANGHAI).date()
+        return local_day(datetime.now(timezone.utc))
     if isinstance(as_of, datetime):
-        return as_of.astimezone(SHANGHAI).date()
+        return local_day(as_of)
     return as_of
 
 

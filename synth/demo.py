@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import random
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from domain.dates import local_day
 from synth.corpus import (DocTruth, _card_record, _in_county, _write, render_certificate_doc, render_report_doc,
                           write_truth)
 from synth.badfiles import text_named_png
@@ -28,7 +28,7 @@ SEED = 20240602
 
 
 def today_in_taian() -> date:
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return local_day(datetime.now(timezone.utc))
 
 
 def build(out_dir: str | Path, as_of: date | None = None) -> list[DocTruth]:

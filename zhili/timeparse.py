@@ -1,17 +1,16 @@
 """`--as-of` for every command: an ISO instant, or a date meaning the end of that day in Tai'an.
 
-Users think in Beijing time (Asia/Shanghai, UTC+8, no daylight saving since 1991, so a
-fixed offset needs no tz database); the log stores UTC. A date alone, `2026-05-31`, means
+Users think in Beijing time (`domain.dates.TAIAN_TIME`); the log stores UTC. A date alone, `2026-05-31`, means
 the end of that day: everything recorded on the 31st, Beijing time, counts. A date-time
 without an offset is Beijing time too.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 
 import click
 
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+from domain.dates import TAIAN_TIME as SHANGHAI, local_day
 _END_OF_DAY = time(23, 59, 59, 999999)
 
 
@@ -32,7 +31,7 @@ def parse_as_of(text: str) -> datetime:
 
 def as_of_date(text: str) -> date:
     """The calendar day in Asia/Shanghai that `--as-of TEXT` falls on (for date-based rules)."""
-    return parse_as_of(text).astimezone(SHANGHAI).date()
+    return local_day(parse_as_of(text))
 
 
 class AsOf(click.ParamType):
