@@ -17,6 +17,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
+from domain.dates import add_years
 from ingest.extract import facts
 from ingest.extract.layout import Hit, TextLine, Value, alnum, find_labels, split_regions, value_of
 from ingest.extract.model import MISSING, Field, Record
@@ -234,10 +235,10 @@ def _place_loose_dates(lines: list[TextLine], fields: dict[str, Field]) -> set[s
                 continue
             key = None
             if fields["first_issued"].value is None and d <= start and any(
-                    abs((_plus_years(d, 6 * k) - start).days) <= 1 for k in range(8)):
+                    abs((add_years(d, 6 * k) - start).days) <= 1 for k in range(8)):
                 key = "first_issued"
-            elif fields["review_due"].value is None and (abs((d - _plus_years(start, 3)).days) <= 1 or (
-                    end and abs((d - _plus_years(end, -3)).days) <= 1)):
+            elif fields["review_due"].value is None and (abs((d - add_years(start, 3)).days) <= 1 or (
+                    end and abs((d - add_years(end, -3)).days) <= 1)):
                 key = "review_due"
             elif not fields["reviews"].value and end and start < d < end and fields["reviews"].reason is None \
                     and fields["reviews"].page is None:
@@ -515,7 +516,7 @@ def cross_check(fields: dict[str, Field], certificate_kind: str, id_label_presen
     start, end = _as_date(fields["valid_from"].value), _as_date(fields["valid_until"].value)
     # Six years is the 特种作业操作证's span; 住建 and 特种设备 cards run for other terms.
     if start and end and certificate_kind == "special_operation":
-        gap = (end - _plus_years(start, 6)).days
+        gap = (end - add_years(start, 6)).days
         if gap in (0, -1):
             up("valid_from", 0.97)
             up("valid_until", 0.97)
@@ -526,14 +527,14 @@ def cross_check(fields: dict[str, Field], certificate_kind: str, id_label_presen
     if first and start and independent("first_issued", "valid_from"):
         if first > start:
             doubt("first_issued", "first_issued_after_valid_from")
-        elif any(abs((_plus_years(first, 6 * k) - start).days) <= 1 for k in range(0, 8)):
+        elif any(abs((add_years(first, 6 * k) - start).days) <= 1 for k in range(0, 8)):
             up("first_issued", 0.97)
             up("valid_from", 0.99)
     due = _as_date(fields["review_due"].value)
     if due and start and independent("review_due", "valid_from"):
-        if abs((due - _plus_years(start, 3)).days) <= 1 or (end and abs((due - _plus_years(end, -3)).days) <= 1):
+        if abs((due - add_years(start, 3)).days) <= 1 or (end and abs((due - add_years(end, -3)).days) <= 1):
             up("review_due", 0.97)
-            if end and due == _plus_years(end, -3):
+            if end and due == add_years(end, -3):
                 up("valid_until", 0.99)
         elif not (end and due == end):
             doubt("review_due", "review_due_inconsistent")
@@ -560,10 +561,3 @@ def _as_date(value) -> date | None:
         return date.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
-
-
-def _plus_years(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
