@@ -5,10 +5,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from domain.entities import CREDIT_CODE_CHARSET, credit_code_check_char
 from synth.people import TAIAN_COUNTIES
 
-USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 # Registration authority + type: 91 companies, 52 private non-enterprise schools, 12 public institutions.
 KIND_PREFIX = {"enterprise": "91", "training_institution": "52", "exam_site": "12"}
@@ -26,18 +25,14 @@ class Unit:
 
 
 def org_code_check(base8: str) -> str:
-    value = 11 - sum(USCC_CHARSET.index(c) * w for c, w in zip(base8, ORG_WEIGHTS)) % 11
+    value = 11 - sum(CREDIT_CODE_CHARSET.index(c) * w for c, w in zip(base8, ORG_WEIGHTS)) % 11
     return {10: "X", 11: "0"}.get(value, str(value))
-
-
-def uscc_check(first17: str) -> str:
-    return USCC_CHARSET[(31 - sum(USCC_CHARSET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS)) % 31) % 31]
 
 
 def make_credit_code(rng: random.Random, kind: str, county_code: str) -> str:
     base8 = "".join(rng.choice("0123456789") for _ in range(8))
     first17 = KIND_PREFIX[kind] + county_code + base8 + org_code_check(base8)
-    return first17 + uscc_check(first17)
+    return first17 + credit_code_check_char(first17)
 
 
 def random_unit(rng: random.Random, kind: str | None = None, county_code: str | None = None) -> Unit:
