@@ -74,16 +74,19 @@ def greyscale(image: Image.Image) -> Image.Image:
     return ImageOps.autocontrast(image.convert("L"), cutoff=1)
 
 
-def prepare(image: Image.Image, timeout_s: float = 30) -> Prepared:
+def prepare(image: Image.Image, timeout_s: float = 30, rotation: int | None = None) -> Prepared:
     """Working resolution, upright (quarter turns), deskewed, greyscale for the engine.
 
-    `timeout_s` bounds the whole preparation (orientation detection runs Tesseract).
+    `rotation` is the clockwise quarter turns known to make the page upright; None means
+    detect them. `timeout_s` bounds the whole preparation (detection runs Tesseract).
+    The result depends only on the image and the rotation used.
     """
     colour = to_working_resolution(image.convert("RGB"))
     grey = greyscale(colour)
     if not has_text_like_ink(grey):
         return Prepared(colour, grey, 0, 0.0)  # blank or solid: nothing to turn or read
-    rotation = detect_rotation(grey, timeout_s)
+    if rotation is None:
+        rotation = detect_rotation(grey, timeout_s)
     if rotation:
         # PIL turns counter-clockwise; the detected rotation is clockwise.
         colour = colour.rotate(-rotation, expand=True)

@@ -49,6 +49,26 @@ def test_quarter_turned_scan_read_upright(turn, card):
     assert page.text.index("姓名") < page.text.index("发证机关")
 
 
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_tesseract_reading_shows_upright_only_for_an_upright_page(turn, card):
+    lines, upright = get_engine("tesseract").recognise_as_lying(greyscale(card.rotate(turn, expand=True)), 60)
+    assert upright == (turn == 0)
+    if turn == 0:
+        assert samples.ID_NUMBER in squeeze("".join(line.text for line in lines))
+
+
+def test_upright_page_read_in_one_pass_without_orientation_detection(card, monkeypatch):
+    import ocr.prepare
+
+    def no_detection(*args, **kwargs):
+        raise AssertionError("orientation detection ran on an upright page")
+
+    monkeypatch.setattr(ocr.prepare, "detect_rotation", no_detection)
+    [page] = read_document(samples.encode(card), "card.png", engine="tesseract")
+    assert page.rotation == 0
+    assert samples.ID_NUMBER in squeeze(page.text)
+
+
 def test_rotation_reported_is_the_clockwise_turn_applied(card):
     turned = card.rotate(90, expand=True)  # counter-clockwise by 90: needs 90 clockwise back
     assert prepare(turned).rotation == 90
