@@ -184,6 +184,8 @@ class Intake:
                     self.settings.engine, self.settings.max_pages, self.settings.review_bar, self.settings.time_limit)
         self.queue.append(_Pending(task, time.monotonic() + delay))
         self.active.add(doc_id)
+        if not self.settings.claim_only:
+            self.pool.start()
 
     def resume_unfinished(self) -> int:
         """Queue every document received but not finished (by anyone, at any time)."""
@@ -201,7 +203,10 @@ class Intake:
     def pump(self, timeout: float = 0.2) -> None:
         """Hand queued documents to idle readers; record what the readers finished."""
         self._dispatch()
-        for task, result in self.pool.collect(timeout if self.running else 0):
+        finished = self.pool.collect(timeout if self.running else 0)
+        if finished:
+            self._dispatch()  # the freed readers start on the next documents while these are recorded
+        for task, result in finished:
             self._record(task, result)
         if not self.running and self.queue:
             # everything queued waits for a retry delay or another intake's lock

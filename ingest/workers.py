@@ -25,11 +25,14 @@ READY = "ready"
 STARTUP_LIMIT = 180.0  # seconds a fresh worker may take to load the readers
 
 
-def _serve(conn) -> None:
+def _serve(conn, engine: str | None = None) -> None:
     """A worker's life: load the readers, say so, then answer tasks until told to stop."""
     try:
         import ingest.extract  # noqa: F401  (slow imports happen before any task's clock starts)
-        import ocr.reader  # noqa: F401
+        import ocr.reader
+
+        if engine is not None:
+            ocr.reader.warm_up(engine)  # RapidOCR loads its models here, not in a task
     except Exception:  # reported per task by `process`
         pass
     conn.send(READY)
@@ -78,13 +81,21 @@ class _Slot:
 class WorkerPool:
     """`jobs` worker processes; `submit` a task to an idle one, `collect` finished results."""
 
-    def __init__(self, jobs: int, max_tasks_per_worker: int = 200):
+    def __init__(self, jobs: int, max_tasks_per_worker: int = 200, engine: str | None = None):
         for key, value in SINGLE_THREAD.items():
             os.environ.setdefault(key, value)
         self.jobs = jobs
         self.max_tasks = max_tasks_per_worker
+        self.engine = engine  # loaded by each worker as it starts
         self.context = multiprocessing.get_context("spawn")
         self.slots: list[_Slot | None] = [None] * jobs
+
+    def start(self) -> None:
+        """Start every missing worker now, so that they load their readers while the caller
+        is still finding and claiming documents (a worker takes about half a second)."""
+        for i, slot in enumerate(self.slots):
+            if slot is None:
+                self.slots[i] = self._start()
 
     def __enter__(self):
         return self
@@ -102,7 +113,7 @@ class WorkerPool:
 
     def _start(self) -> _Slot:
         parent, child = self.context.Pipe()
-        proc = self.context.Process(target=_serve, args=(child,), daemon=True, name="zhili-reader")
+        proc = self.context.Process(target=_serve, args=(child, self.engine), daemon=True, name="zhili-reader")
         proc.start()
         child.close()
         return _Slot(proc, parent, born=time.monotonic())
@@ -191,13 +202,18 @@ class WorkerPool:
         self._kill(slot)
 
     def close(self) -> None:
-        for i, slot in enumerate(self.slots):
-            if slot is not None:
-                if slot.task is None:
-                    self._stop(slot)
-                else:
-                    self._kill(slot)
-                self.slots[i] = None
+        slots = [slot for slot in self.slots if slot is not None]
+        self.slots = [None] * self.jobs
+        idle = [slot for slot in slots if slot.task is None]
+        for slot in idle:  # all told first, so that they wind down together
+            try:
+                slot.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        for slot in idle:
+            slot.process.join(2)
+        for slot in slots:
+            self._kill(slot)
 
 
 class InlinePool:
@@ -214,6 +230,9 @@ class InlinePool:
 
     idle = 1
     busy = 0
+
+    def start(self) -> None:
+        pass
 
     def submit(self, task: Task) -> None:
         try:
