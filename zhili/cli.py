@@ -5,15 +5,17 @@ module turns expected failures into a one-line reason and exit 1; usage errors e
 """
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
 import click
 
-from events import StoreError, open_store
-from zhili import cmd_intake, cmd_kafka, cmd_log, cmd_read
-
 DEFAULT_DB = "sqlite:///zhili.db"
+# Imported when a command is first looked up, not with this module: the commands pull in
+# SQLAlchemy, OCR and Kafka clients (0.3 s), and every reader process re-runs the imports
+# of the `zhili` script that started it (multiprocessing's spawn) but needs none of them.
+COMMAND_MODULES = ("zhili.cmd_log", "zhili.cmd_intake", "zhili.cmd_read", "zhili.cmd_kafka")
 
 
 class Context:
@@ -26,6 +28,8 @@ class Context:
     @property
     def store(self):
         if self._store is None:
+            from events import open_store
+
             self._store = open_store(self.db_url)
         return self._store
 
@@ -38,6 +42,21 @@ def _reader_left() -> None:
 
 
 class ZhiliGroup(click.Group):
+    _loading = False
+
+    @property
+    def commands(self) -> dict[str, click.Command]:
+        if not self._loading:
+            self._loading = True  # stays set: load once; add_command below reads this too
+            for module in COMMAND_MODULES:
+                for command in importlib.import_module(module).COMMANDS:
+                    self.add_command(command)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+
     def invoke(self, ctx: click.Context):
         # Caught here, inside click: click's own main turns a closed pipe into exit 1.
         try:
@@ -61,16 +80,13 @@ def cli(ctx: click.Context, db_url: str) -> None:
     ctx.obj = Context(db_url)
 
 
-for module in (cmd_log, cmd_intake, cmd_read, cmd_kafka):
-    for command in module.COMMANDS:
-        cli.add_command(command)
-
-
 def expected_errors() -> tuple[type[BaseException], ...]:
     """Failures a user can cause and fix: reported in one line, never as a traceback."""
+    from events import StoreError
+
     errors: list[type[BaseException]] = [StoreError, OSError]
-    for module in (cmd_log, cmd_intake, cmd_read, cmd_kafka):
-        errors.extend(getattr(module, "EXPECTED_ERRORS", ()))
+    for module in COMMAND_MODULES:
+        errors.extend(getattr(importlib.import_module(module), "EXPECTED_ERRORS", ()))
     return tuple(errors)
 
 
