@@ -37,6 +37,11 @@ RosterRecognised   {doc_id, record: "roster", employer, county,
 FieldNeedsReview   {doc_id, record, field, value, confidence, page, box, reason}
 FieldCorrected     {doc_id, record, field, old, new, by, reason}
 DocumentProcessed  {doc_id, kind, pages, needs_review: int}   (the document is finished)
+FileRefused        {filename, relative_path, county, drop, reason_code, reason_zh,
+                    reason_en, detail}
+                   A file whose bytes could not even be taken (a link out of the intake
+                   folder, unreadable, too large, not a regular file): no document, so it
+                   lives in the stream ``intake-refused``, one event per drop.
 """
 from __future__ import annotations
 
@@ -52,6 +57,8 @@ ROSTER_RECOGNISED = "RosterRecognised"
 FIELD_NEEDS_REVIEW = "FieldNeedsReview"
 FIELD_CORRECTED = "FieldCorrected"
 DOCUMENT_PROCESSED = "DocumentProcessed"
+FILE_REFUSED = "FileRefused"
+REFUSED_FILES_STREAM = "intake-refused"
 
 DOCUMENT_KINDS = ("certificate", "self_check_report", "roster", "unknown")
 CERTIFICATE_KINDS = ("special_operation", "construction", "special_equipment")

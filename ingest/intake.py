@@ -162,10 +162,15 @@ class Intake:
         return claim.state
 
     def _refuse(self, drop: Drop, county: str | None, code: str, detail: str) -> str:
-        """A file that cannot even be read: no document, a reason file, the file kept."""
+        """A file that cannot even be read: no document, but an event, a reason file, and
+        the file kept."""
         self.summary.rejected += 1
         self.log("refused", code=code, file=mask(folder.display(drop.relative)))
         r = reason(code, detail)
+        ledger.record_refusal(self.store, drop_key(drop, folder.snapshot(drop.path)), {
+            "filename": folder.display(drop.name), "relative_path": folder.display(drop.relative),
+            "county": county, "reason_code": code, "reason_zh": r.zh, "reason_en": r.en, "detail": detail,
+        })
         if self.settings.move and drop.root is not None:
             moved = folder.move(drop.path, folder.destination(drop, folder.REJECTED, county), None)
             if moved:

@@ -139,6 +139,15 @@ def rejection(doc_id: str, filename: str, code: str, zh: str, en: str, detail: s
     }, _meta(doc_id, None), event_id=event_id(doc_id, "rejected"))]
 
 
+def record_refusal(store, drop: str, data: dict[str, Any]) -> None:
+    """Record a file refused before it became a document. Its id derives from the drop, so
+    a rescan that meets the same file again (it stays where it is with --keep) adds nothing."""
+    store.append(v.REFUSED_FILES_STREAM, [NewEvent(
+        v.FILE_REFUSED, {**data, "drop": drop},
+        {"actor": actor(), "correlation_id": drop, "causation_id": None, "source": {"doc_id": None, "page": None}},
+        event_id=event_id(drop, "refused"))])
+
+
 def finish(store, doc_id: str, events: list[NewEvent]) -> tuple[str, str | None]:
     """Append the document's result batch once; return the finishing (type, reason code).
 

@@ -55,6 +55,8 @@ def test_every_kind_of_bad_file_is_refused_with_its_reason(tmp_path):
     assert (intake / ".done" / "泰山区" / "garbled text layer.pdf").exists()
     events = events_of(db)
     assert finished_once(events)
+    refused = {e.data["relative_path"]: e.data["reason_code"] for e in events if e.type == v.FILE_REFUSED}
+    assert refused == {"泰山区/pipe.pdf": "not_a_file", "泰山区/link.pdf": "symlink"}  # on the record too
     garbled = [e for e in events if e.type == v.PAGE_READ]
     assert garbled and all(e.data["engine"] == "tesseract" for e in garbled)  # OCR'd, not trusted
     assert not any("(cid:" in e.data["text"] for e in garbled)
@@ -135,5 +137,22 @@ def test_a_file_too_large_to_hold_is_refused_before_it_is_read(tmp_path):
     kept = tmp_path / "in" / ".rejected" / "泰山区" / "huge.pdf"
     assert not big.exists() and kept.stat().st_size == 4105
     assert reason_code(tmp_path / "in" / ".rejected" / "泰山区" / "huge.pdf.reason.txt") == "too_large"
-    assert list(store.read_all()) == []
+    [event] = store.read_all()  # no document, but the refusal is on the record
+    assert (event.stream_id, event.type) == (v.REFUSED_FILES_STREAM, v.FILE_REFUSED)
+    assert event.data["relative_path"] == "泰山区/huge.pdf" and event.data["reason_code"] == "too_large"
+    assert "4105" in event.data["detail"] and event.data["reason_zh"]
+    store.engine.dispose()
+
+
+def test_a_refused_file_left_in_place_is_recorded_once_however_often_it_is_seen(db_url, tmp_path):
+    store = open_store(db_url)
+    big = write(tmp_path / "in" / "泰山区" / "huge.pdf", b"%PDF-1.4\n" + b"0" * 4096)
+    intake = Intake(store, DocumentStore(tmp_path / "docs"), Settings(max_bytes=1024, move=False), InlinePool())
+    for _ in range(3):  # a watcher's rescans meet it again and again
+        assert intake.offer(folder.scan(str(tmp_path / "in"))[0]) == "refused"
+    assert big.exists()
+    assert [e.type for e in store.read_all()] == [v.FILE_REFUSED]
+    write(big, b"%PDF-1.4\n" + b"1" * 8192)  # the clerk drops a new (still too large) file
+    assert intake.offer(folder.scan(str(tmp_path / "in"))[0]) == "refused"
+    assert [e.type for e in store.read_all()] == [v.FILE_REFUSED, v.FILE_REFUSED]
     store.engine.dispose()
