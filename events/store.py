@@ -88,14 +88,44 @@ class RecordedEvent:
         return shape
 
 
-# Stdlib json, not a faster library, writes what is hashed: an auditor must be able to
-# reproduce it with nothing but Python. NaN and Infinity are not JSON and are refused.
+# Stdlib json, not a faster library, writes the chain's headers: an auditor recomputes
+# them with nothing but Python. NaN and Infinity are not JSON and are refused.
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 def canonical_json(value: Any) -> str:
-    """The one serialisation that hashes are computed over (documented in the README)."""
+    """The serialisation of a chain header (documented in the README), and of whatever
+    else must be reproducible from the value alone (relay digests)."""
     return _CANONICAL.encode(value)
+
+
+# A stored payload is hashed as stored, so no auditor ever re-serialises one: its text
+# need not be stdlib's, only valid JSON of exactly the value given. orjson writes it in a
+# fraction of the time, but is laxer than the stdlib: it writes NaN and Infinity as null
+# and turns UUIDs and enums into strings and numbers. Passthrough makes it refuse the
+# types it can be told to refuse (handing them to a default that raises); whatever it did
+# write must read back equal to the value (a NaN never equals the null written for it, a
+# UUID never equals its string), or the stdlib encoder decides, which writes the
+# canonical form or refuses, as it always did. It also decides for what orjson cannot
+# write at all: ints beyond 64 bits, keys that are not strings, nesting deeper than 254.
+_PAYLOAD_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def payload_json(value: Any) -> tuple[str, str]:
+    """(text, digest) of a payload as stored: compact JSON with sorted keys, and the
+    sha256 of its UTF-8 bytes. Raises what canonical_json raises for non-JSON values."""
+    try:
+        encoded = orjson.dumps(value, default=_refuse, option=_PAYLOAD_OPTIONS)
+    except orjson.JSONEncodeError:
+        encoded = None
+    if encoded is None or orjson.loads(encoded) != value:
+        text = canonical_json(value)
+        return text, text_digest(text)
+    return encoded.decode("utf-8"), sha256(encoded).hexdigest()
 
 
 def load_json(text: str) -> Any:
@@ -317,13 +347,12 @@ class EventStore:
                 for event in events:
                     position += 1
                     version += 1
-                    data = canonical_json(event.data)
+                    data, data_digest = payload_json(event.data)
                     if metadata is None or event.metadata != last_metadata:
                         # A batch's events usually share their metadata (one actor, one
                         # correlation id): serialise and hash it once.
                         last_metadata = event.metadata
-                        metadata = canonical_json(last_metadata)
-                        metadata_digest = text_digest(metadata)
+                        metadata, metadata_digest = payload_json(last_metadata)
                     row = {
                         "position": position,
                         "event_id": event.event_id,
@@ -333,7 +362,7 @@ class EventStore:
                         "schema_version": event.schema_version,
                         "data": data,
                         "metadata": metadata,
-                        "data_digest": text_digest(data),
+                        "data_digest": data_digest,
                         "metadata_digest": metadata_digest,
                         "recorded_at": recorded_at,
                         "prev_hash": prev,

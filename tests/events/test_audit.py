@@ -35,7 +35,8 @@ def audit(path: Path) -> subprocess.CompletedProcess:
 
 def test_auditor_script_agrees_with_verify_and_catches_a_change(store, db_url, tmp_path):
     for n in range(12):
-        store.append(f"doc-{n % 4}", [NewEvent("CertificateRecognised", {"name": "张三", "n": n, "note": 'a "quoted", line\nbreak'},
+        store.append(f"doc-{n % 4}", [NewEvent("CertificateRecognised", {"name": "张三", "n": n, "note": 'a "quoted", line\nbreak',
+                                                                        "ratio": 1e-7, "gone": None},
                                                {"actor": "clerk 李四"})])
     store.erase(stream_id="doc-2", reason="PIPL request")
     dump = tmp_path / "log.csv"

@@ -1,7 +1,10 @@
 """The event-store contract, run once on SQLite and once on PostgreSQL (`db_url`)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import dataclasses
+import enum
+import uuid
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -171,6 +174,50 @@ def test_any_json_payload_round_trips_and_verifies(store, payload):
     [position] = store.append("h", [NewEvent("H", {"v": payload}, {"actor": "hypothesis"})])
     [event] = store.read_all(since=position - 1)
     assert event.data == {"v": payload}
+    assert verify_chain(store).ok
+
+
+class Colour(enum.Enum):
+    RED = "red"
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+
+
+# What the stdlib canonical encoder refuses, payloads refuse too, though orjson (which
+# writes most of them) would write NaN as null, a UUID as its string, an enum as its value.
+NOT_JSON = [float("nan"), float("inf"), -float("inf"), datetime(2026, 3, 1), date(2026, 3, 1),
+            uuid.UUID(int=7), Colour.RED, Point(1), {1, 2}, b"bytes", object()]
+
+
+@pytest.mark.parametrize("value", NOT_JSON, ids=repr)
+def test_a_payload_that_is_not_json_is_refused_like_the_canonical_encoder_does(value):
+    from events.store import canonical_json, payload_json
+
+    for payload in ({"v": value}, {"v": [1, {"w": value}]}):
+        with pytest.raises((TypeError, ValueError)) as canonical:
+            canonical_json(payload)
+        with pytest.raises(canonical.type):
+            payload_json(payload)
+
+
+def test_a_refused_payload_or_metadata_writes_nothing(store):
+    for event in (NewEvent("A", {"v": float("nan")}), NewEvent("A", {}, {"at": uuid.UUID(int=7)})):
+        with pytest.raises((TypeError, ValueError)):
+            store.append("s", [NewEvent("A", {"n": 1}), event])
+    assert store.head() == (0, GENESIS_HASH)
+
+
+def test_payloads_orjson_cannot_write_are_stored_by_the_stdlib_and_verify(store):
+    # Beyond 64 bits, null, keys that are not strings (the stdlib writes them as strings),
+    # tuples, and a float whose text differs between the two encoders ("1e-07" vs "1e-7").
+    data = {"big": 2**70, "neg": -2**64, "u64": 2**64 - 1, "none": None, "keys": {1: "a"}, "pair": (1, 2), "small": 1e-7}
+    store.append("s", [NewEvent("A", data, {"n": 2**65}), NewEvent("A", {"small": 1e-7}, {})])
+    first, second = store.read_all()
+    assert first.data == {**data, "keys": {"1": "a"}, "pair": [1, 2]} and first.metadata == {"n": 2**65}
+    assert second.data == {"small": 1e-7}
     assert verify_chain(store).ok
 
 
