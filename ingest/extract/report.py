@@ -57,7 +57,10 @@ SEAL_MIN_RED = 2.0          # red pixels in the largest seal-sized blob / label 
 def read_report(pages: list, county: str | None = None) -> Record:
     lines_by_page = {p.number: page_lines(p) for p in pages}
     lines = [ln for p in pages for ln in lines_by_page[p.number]]
-    hits = find_labels(lines, REPORT_LABELS)
+    # A signature label must hold its 签: "以主要负责人为组长" in the body is close enough to
+    # "主要负责人签字" for a fuzzy match, and measuring ink beside it reported a signed
+    # report as unsigned, confidently (Tesseract, which misreads the real label more often).
+    hits = [h for h in find_labels(lines, REPORT_LABELS) if h.key != "signature" or "签" in h.line.text[h.start:h.end]]
     best: dict[str, Hit] = {}
     for h in hits:
         if h.key not in best or h.score > best[h.key].score:

@@ -191,6 +191,22 @@ def test_report_table_continues_across_pages_and_counts_are_checked():
     assert short.extra["row_fields"]["problems"].reason == "problem_count_disagrees_with_text"
 
 
+def test_body_text_naming_the_principal_is_not_taken_for_the_signature_label():
+    from PIL import Image
+
+    p1 = report_page(1, [("1", "教师未持证授课", "限期取证", "张伟", "2024-06-30", "已整改")], first=True)
+    body = "我单位成立了以主要负责人为组长的自查工作小组"
+    p1.lines.insert(6, Line(body, 1.0, (90, 330, 90 + 26 * len(body), 360)))
+    p1.image = Image.new("RGB", (p1.width, p1.height), "white")  # no ink anywhere
+    [report] = understand([p1], "report.pdf", "岱岳区").records
+    signed = report.fields["signed"]
+    assert signed.value is None and signed.reason == "signature_label_not_found"  # review, not "unsigned"
+    label = "主要负责人签字："
+    p1.lines.append(Line(label, 1.0, (700, 1500, 700 + 26 * len(label), 1530)))
+    [report] = understand([p1], "report.pdf", "岱岳区").records
+    assert report.fields["signed"].value is False and report.fields["signed"].page == 1  # the real label is judged
+
+
 def test_national_query_printout_is_one_card_not_two():
     import random
     from datetime import datetime
