@@ -52,7 +52,9 @@ def make_corpus(out_dir: Path, docs: int, seed: int, report_share: float) -> lis
     from synth.corpus import generate, read_truth
 
     mix = dict(CERT_MIX)
-    if report_share > 0:
+    if report_share >= 1:  # reports only
+        mix = dict(REPORT_MIX)
+    elif report_share > 0:
         scale = sum(CERT_MIX.values()) * report_share / (1 - report_share) / sum(REPORT_MIX.values())
         mix.update({k: w * scale for k, w in REPORT_MIX.items()})
     generate(out_dir, docs, seed, mix)
