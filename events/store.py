@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import random
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,13 +34,22 @@ class ConcurrencyError(StoreError):
     """The stream moved on since the writer read it: nothing was written."""
 
 
+# Event ids must be unique, not secret: nothing is guarded by an id being hard to guess
+# (they are printed, exported and published), but a repeated one would be taken for a
+# retry of the stored event. A generator seeded from os.urandom gives 74 random bits per
+# id without a system call per id; a forked child reseeds, or it would repeat its
+# parent's ids.
+_id_bits = random.Random()
+os.register_at_fork(after_in_child=_id_bits.seed)
+
+
 def new_event_id() -> str:
     """A UUIDv7 (RFC 9562): random, but led by the time in milliseconds, so the unique
     index on event ids grows at its right edge instead of dirtying a random page per
     append (with random v4 ids that index is most of what a batch writes)."""
     millis = time.time_ns() // 1_000_000 & (1 << 48) - 1
-    rand = int.from_bytes(os.urandom(10), "big")
-    value = millis << 80 | 0x7 << 76 | (rand >> 68) << 64 | 0b10 << 62 | rand & (1 << 62) - 1
+    rand = _id_bits.getrandbits(74)
+    value = millis << 80 | 0x7 << 76 | (rand >> 62) << 64 | 0b10 << 62 | rand & (1 << 62) - 1
     text = f"{value:032x}"  # what str(uuid.UUID(int=value)) prints, without building one
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
@@ -130,7 +140,7 @@ def payload_json(value: Any) -> tuple[str, str]:
 
 def load_json(text: str) -> Any:
     """Parse a stored payload: orjson for speed, stdlib for what orjson refuses (ints
-    beyond 64 bits), so every payload canonical_json wrote reads back."""
+    beyond 64 bits), so every stored payload reads back."""
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:

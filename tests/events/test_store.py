@@ -255,3 +255,20 @@ def test_default_event_ids_are_time_ordered_uuid7():
     assert all(uuid.UUID(i).version == 7 and str(uuid.UUID(i)) == i for i in ids)
     assert len(set(ids)) == 50
     assert [i[:13] for i in ids] == sorted(i[:13] for i in ids)  # the millisecond prefix never goes back
+
+
+def test_a_forked_process_does_not_repeat_its_parents_event_ids():
+    import multiprocessing
+
+    from events.store import new_event_id
+
+    new_event_id()
+    mp = multiprocessing.get_context("fork")
+    child_ids = mp.Queue()
+    child = mp.Process(target=lambda: child_ids.put([new_event_id() for _ in range(20)]))
+    child.start()
+    theirs = child_ids.get(timeout=30)
+    child.join(30)
+    ours = [new_event_id() for _ in range(20)]
+    # Past the millisecond and the version digit, an id is all random bits.
+    assert not {i[15:] for i in ours} & {i[15:] for i in theirs}
