@@ -278,6 +278,24 @@ class RapidOcrEngine:
     def recognise_as_lying(self, image: Image.Image, timeout_s: float = 0) -> tuple[list[Line], bool]:
         return self.recognise(image, timeout_s), False
 
+    def recognise_crops(self, images: list[Image.Image]) -> list[tuple[str, float]]:
+        """Each image read as one line of text, recognition only (no detection, no angle
+        classifier): (normalised text, confidence) per image, in order."""
+        if not images:
+            return []
+        arrays = [np.asarray(image.convert("RGB")) for image in images]
+        with self._lock:
+            result = self._ocr.recognize_txt(arrays)
+        return [(normalise_line(text), round(float(score), 4)) for text, score in zip(result.txts, result.scores)]
+
+
+def recognise_crops(images: list[Image.Image], engine: str = "auto") -> list[tuple[str, float]] | None:
+    """Text lines already cut out of a page (table cells, say), read one image per line by
+    `engine`: (normalised text, confidence) each, or None when the engine cannot read bare
+    line images (Tesseract here)."""
+    read = getattr(get_engine(engine), "recognise_crops", None)
+    return read(images) if read else None
+
 
 _ENGINES: dict[str, Engine] = {}
 _ENGINE_CLASSES = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine}
