@@ -167,17 +167,23 @@ def chain_hash(prev_hash: str, header: dict[str, Any]) -> str:
 _json_string = json.encoder.encode_basestring  # the very function canonical_json uses for str
 
 
-def header_json(row: dict[str, Any]) -> str:
-    """canonical_json(hash_header(row)), spelled out with the keys in sorted order: the
-    append path builds it per event without a dict and a sort. A test holds the two equal."""
-    if type(row["schema_version"]) is not int:  # e.g. a bool, which JSON spells differently
-        return canonical_json(hash_header(row))
+def header_json(position: int, event_id: str, stream_id: str, stream_version: int, type: str,
+                schema_version: int, data_digest: str, metadata_digest: str, recorded_at: str) -> str:
+    """canonical_json(hash_header(row)) from the row's fields, spelled out with the keys in
+    sorted order: the append path builds it per event without a dict and a sort. A test
+    holds the two equal."""
+    if schema_version.__class__ is not int:  # e.g. a bool, which JSON spells differently
+        return canonical_json({
+            "position": position, "event_id": event_id, "stream_id": stream_id, "stream_version": stream_version,
+            "type": type, "schema_version": schema_version, "data_digest": data_digest,
+            "metadata_digest": metadata_digest, "recorded_at": recorded_at,
+        })
     return (
-        f'{{"data_digest":{_json_string(row["data_digest"])},"event_id":{_json_string(row["event_id"])},'
-        f'"metadata_digest":{_json_string(row["metadata_digest"])},"position":{row["position"]},'
-        f'"recorded_at":{_json_string(row["recorded_at"])},"schema_version":{row["schema_version"]},'
-        f'"stream_id":{_json_string(row["stream_id"])},"stream_version":{row["stream_version"]},'
-        f'"type":{_json_string(row["type"])}}}'
+        f'{{"data_digest":{_json_string(data_digest)},"event_id":{_json_string(event_id)},'
+        f'"metadata_digest":{_json_string(metadata_digest)},"position":{position},'
+        f'"recorded_at":{_json_string(recorded_at)},"schema_version":{schema_version},'
+        f'"stream_id":{_json_string(stream_id)},"stream_version":{stream_version},'
+        f'"type":{_json_string(type)}}}'
     )
 
 
@@ -237,22 +243,22 @@ _COLUMN_LIST = ", ".join(_INSERT_COLUMNS)
 _COPY_SQL = f"COPY zhili_events ({_COLUMN_LIST}) FROM STDIN"
 
 
-def _insert_rows(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-    """Write a batch's rows inside the caller's transaction, by each driver's bulk path.
+def _insert_rows(conn: sa.Connection, rows: list[tuple]) -> None:
+    """Write a batch's rows (values in _INSERT_COLUMNS order) inside the caller's
+    transaction, by each driver's bulk path.
 
     The one place the backends differ: a batch on PostgreSQL goes in by COPY, one stream
     with no per-row statement (half the time of a multi-row INSERT, whose thousands of
     placeholders the driver parses on every call); sqlite3 runs a prepared INSERT per row
     in-process, which is already its fastest path.
     """
-    values = [tuple(row[name] for name in _INSERT_COLUMNS) for row in rows]
     dbapi = conn.dialect.loaded_dbapi
-    if conn.dialect.name == "postgresql" and len(values) > 1:
+    if conn.dialect.name == "postgresql" and len(rows) > 1:
         cursor = conn.connection.driver_connection.cursor()
         try:
             with cursor.copy(_COPY_SQL) as copy:
-                for value in values:
-                    copy.write_row(value)
+                for row in rows:
+                    copy.write_row(row)
         except dbapi.Error as exc:  # so a duplicate event id is an IntegrityError, as below
             raise DBAPIError.instance(_COPY_SQL, None, exc, dbapi.Error) from None
         finally:
@@ -260,7 +266,9 @@ def _insert_rows(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
     else:
         placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         marks = ", ".join([placeholder] * len(_INSERT_COLUMNS))
-        conn.exec_driver_sql(f"INSERT INTO zhili_events ({_COLUMN_LIST}) VALUES ({marks})", values)
+        conn.exec_driver_sql(f"INSERT INTO zhili_events ({_COLUMN_LIST}) VALUES ({marks})", rows)
+
+
 class DriverStatement:
     """A Core statement compiled once for a dialect, run below SQLAlchemy's result layer.
 
@@ -357,30 +365,21 @@ class EventStore:
                 for event in events:
                     position += 1
                     version += 1
+                    event_id, type_, schema_version = event.event_id, event.type, event.schema_version
                     data, data_digest = payload_json(event.data)
                     if metadata is None or event.metadata != last_metadata:
                         # A batch's events usually share their metadata (one actor, one
                         # correlation id): serialise and hash it once.
                         last_metadata = event.metadata
                         metadata, metadata_digest = payload_json(last_metadata)
-                    row = {
-                        "position": position,
-                        "event_id": event.event_id,
-                        "stream_id": stream_id,
-                        "stream_version": version,
-                        "type": event.type,
-                        "schema_version": event.schema_version,
-                        "data": data,
-                        "metadata": metadata,
-                        "data_digest": data_digest,
-                        "metadata_digest": metadata_digest,
-                        "recorded_at": recorded_at,
-                        "prev_hash": prev,
-                    }
-                    row["hash"] = prev = sha256((prev + header_json(row)).encode("utf-8")).hexdigest()
-                    rows.append(row)
+                    header = header_json(position, event_id, stream_id, version, type_, schema_version,
+                                         data_digest, metadata_digest, recorded_at)
+                    hash_ = sha256((prev + header).encode("utf-8")).hexdigest()
+                    rows.append((position, event_id, stream_id, version, type_, schema_version, data, metadata,
+                                 data_digest, metadata_digest, recorded_at, prev, hash_))
+                    prev = hash_
                 _insert_rows(conn, rows)
-                return [r["position"] for r in rows]
+                return [row[0] for row in rows]
         except IntegrityError:
             # Checking ids only on this rare path saves a query on every append: the
             # unique event_id index is the idempotency check.

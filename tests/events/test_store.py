@@ -243,7 +243,7 @@ def test_the_fast_header_is_exactly_the_canonical_one(stream_id, type_, event_id
     row = {"position": position, "event_id": event_id, "stream_id": stream_id, "stream_version": stream_version,
            "type": type_, "schema_version": schema_version, "data_digest": "a" * 64, "metadata_digest": "b" * 64,
            "recorded_at": "2026-03-01T00:00:00.000000+00:00"}
-    assert header_json(row) == canonical_json(hash_header(row))
+    assert header_json(**row) == canonical_json(hash_header(row))
 
 
 def test_default_event_ids_are_time_ordered_uuid7():
