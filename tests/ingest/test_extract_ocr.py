@@ -86,12 +86,16 @@ def test_report_problems_signature_and_seal_with_rapidocr():
     assert len(recognised.data["problems"]) == 3 and recognised.data["fields"]["signed"]["value"] is True
 
 
-def test_unsigned_unsealed_report_is_seen_as_such():
+@pytest.mark.parametrize("engine", ["rapidocr", "tesseract"])
+def test_unsigned_unsealed_report_is_seen_as_such_or_left_to_a_clerk(engine):
     rng = random.Random(4)
     truth = random_report(rng, n_problems=1, signed=False, sealed=False)
     pages_img = render_report(truth, rng)
-    pages = read_document(degrade.encode(pages_img[0], "png"), "report.png", "tesseract")
+    pages = read_document(degrade.encode(pages_img[0], "png"), "report.png", engine)
     [report] = understand(pages, "report.png", truth.county).records
-    assert report.fields["signed"].value is False
     assert report.fields["sealed"].value is False
-    assert report.fields["signed"].confidence >= 0.9
+    signed = report.fields["signed"]
+    if engine == "rapidocr":
+        assert signed.value is False and signed.confidence >= 0.9
+    else:  # Tesseract's layout analysis drops the 主要负责人签字 line of this page: no guess
+        assert signed.value is None and signed.reason == "signature_label_not_found"
