@@ -423,15 +423,22 @@ def _read_cells(page, header: list[Hit], unit: int, end: float) -> list[list[_Ce
     if header_row is None or len(set(keys.values())) < 3:
         return None
     body = rows[header_row + 1:]
+    # What is left of the rules where the straightening is a pixel or two off must not be
+    # read as a character (a 1 beside each 序号): rules come out of the ink first.
+    ink = ink & ~cv2.dilate(_rule_pixels(ink, unit), np.ones((5, 5), np.uint8))
     # Every text line of every cell, cut out.
+    runs = {(r, c): _ink_runs(ink, x0, y0, x1, y1, unit) for r, (y0, y1) in enumerate(body)
+            for c, (x0, x1) in enumerate(cols) if c in keys}
+    heights = [b - a for cell in runs.values() for a, b in cell]
+    if not heights:
+        return None
+    line_height = float(np.median(heights))
     crops, owners = [], []
-    for r, (y0, y1) in enumerate(body):
-        for c, (x0, x1) in enumerate(cols):
-            if c not in keys:
-                continue
-            for box in _cell_lines(ink, x0, y0, x1, y1, unit):
-                crops.append(Image.fromarray(flat[box[1]:box[3], box[0]:box[2]]))
-                owners.append((r, c))
+    for (r, c), cell in runs.items():
+        (x0, x1), (y0, y1) = cols[c], body[r]
+        for box in _cell_lines(ink, x0, y0, x1, y1, unit, cell, line_height):
+            crops.append(Image.fromarray(flat[box[1]:box[3], box[0]:box[2]]))
+            owners.append((r, c))
     from ocr.engines import recognise_crops
 
     read = recognise_crops(crops, page.engine) if crops else []
@@ -464,6 +471,20 @@ def _ink(grey: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(grey, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
 
 
+def _rule_pixels(ink: np.ndarray, unit: int) -> np.ndarray:
+    """Ink in long horizontal or vertical runs (rules, not text strokes), a few degrees off
+    straight included: each direction is thickened across itself before the long runs are
+    kept."""
+    import cv2
+
+    across = max(3, unit // 5)
+    length = max(15, int(1.6 * unit))
+    return cv2.morphologyEx(cv2.dilate(ink, np.ones((across, 1), np.uint8)), cv2.MORPH_OPEN,
+                            np.ones((1, length), np.uint8)) | \
+        cv2.morphologyEx(cv2.dilate(ink, np.ones((1, across), np.uint8)), cv2.MORPH_OPEN,
+                         np.ones((length, 1), np.uint8))
+
+
 def _grid(grey: np.ndarray, header: list[Hit], unit: int, end: float):
     """The perspective transform that straightens the table whose header is `header`, and
     the straightened table's size; None when no grid of rules is found around the header.
@@ -473,11 +494,7 @@ def _grid(grey: np.ndarray, header: list[Hit], unit: int, end: float):
     corners are the web's extreme points."""
     import cv2
 
-    ink = _ink(grey)
-    thick = cv2.dilate(ink, np.ones((3, 3), np.uint8))
-    length = max(15, int(1.6 * unit))
-    rules = cv2.morphologyEx(thick, cv2.MORPH_OPEN, np.ones((1, length), np.uint8)) | \
-        cv2.morphologyEx(thick, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
+    rules = _rule_pixels(_ink(grey), unit)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
     if n < 2:
         return None
@@ -517,22 +534,48 @@ def _rules(ink: np.ndarray, horizontal: bool, unit: int) -> list[int]:
     return _runs_centres(np.where(sums > 0.5 * span)[0])
 
 
-def _cell_lines(ink: np.ndarray, x0: int, y0: int, x1: int, y1: int, unit: int) -> list[tuple[int, int, int, int]]:
-    """Boxes of the text lines inside one cell (inside its rules), top to bottom."""
-    pad = max(3, unit // 8)
-    cx0, cy0, cx1, cy1 = x0 + pad, y0 + pad, x1 - pad, y1 - pad
+def _cell_inside(x0: int, y0: int, x1: int, y1: int, unit: int) -> tuple[int, int, int, int]:
+    pad = max(3, unit // 8)  # clear of the rules
+    return x0 + pad, y0 + pad, x1 - pad, y1 - pad
+
+
+def _ink_runs(ink: np.ndarray, x0: int, y0: int, x1: int, y1: int, unit: int) -> list[tuple[int, int]]:
+    """(top, bottom) of the bands of rows holding ink inside one cell, cell-relative."""
+    cx0, cy0, cx1, cy1 = _cell_inside(x0, y0, x1, y1, unit)
     if cx1 <= cx0 or cy1 <= cy0:
         return []
     cell = ink[cy0:cy1, cx0:cx1]
-    rows = cell.sum(axis=1) > 0
+    out = []
+    for a, b in _true_runs(cell.sum(axis=1) > 0, gap=max(1, unit // 10)):
+        if b - a >= max(3, unit // 5) and cell[a:b].sum() >= unit // 2:  # not a speck or a rule's edge
+            out.append((a, b))
+    return out
+
+
+def _cell_lines(ink: np.ndarray, x0: int, y0: int, x1: int, y1: int, unit: int,
+                runs: list[tuple[int, int]], line_height: float) -> list[tuple[int, int, int, int]]:
+    """Boxes of the text lines inside one cell, top to bottom. A band of ink much taller
+    than the table's usual text line is lines run together (a blurred photo): it is cut
+    where the ink is thinnest."""
+    cx0, cy0, cx1, cy1 = _cell_inside(x0, y0, x1, y1, unit)
+    cell = ink[cy0:cy1, cx0:cx1]
+    profile = cell.sum(axis=1)
+    bands = []
+    for a, b in runs:
+        while b - a > 1.6 * line_height:
+            lo, hi = a + int(0.6 * line_height), min(b - int(0.6 * line_height), a + int(1.4 * line_height))
+            if hi <= lo:
+                break
+            cut = lo + int(np.argmin(profile[lo:hi]))
+            bands.append((a, cut))
+            a = cut
+        bands.append((a, b))
     boxes = []
-    for a, b in _true_runs(rows, gap=max(1, unit // 10)):
-        if b - a < max(3, unit // 5):
-            continue  # a speck, or what is left of a rule
+    margin = max(2, unit // 4)
+    for a, b in bands:
         cols = np.where(cell[a:b].any(axis=0))[0]
-        if len(cols) == 0 or cell[a:b].sum() < unit // 2:
+        if len(cols) == 0:
             continue
-        margin = max(2, unit // 4)
         boxes.append((max(x0 + 1, cx0 + int(cols[0]) - margin), max(y0 + 1, cy0 + a - margin),
                       min(x1, cx0 + int(cols[-1]) + 1 + margin), min(y1, cy0 + b + margin)))
     return boxes
