@@ -335,7 +335,7 @@ def _problems(pages: list, lines_by_page: dict) -> tuple[list[dict], dict[str, F
         if table is None:
             continue
         for row in table:
-            problem, field = _problem_from_row(row, page.number)
+            problem, field = _problem_from_row(row, page.number, expected_seq=len(problems) + 1)
             if problem is None:
                 continue
             problems.append(problem)
@@ -810,7 +810,21 @@ def _group_rows(cells: list[_Cell], row_edges: list[int] | None, unit: int) -> l
     return [sorted(rows[a], key=lambda c: c.y) for a in anchors]
 
 
-def _problem_from_row(row: list[_Cell], page: int) -> tuple[dict | None, Field | None]:
+# What each cell of a problem row looks like when read right. A cell that reads otherwise
+# may still hold the right value, but is not taken on trust (FORM_CONFIDENCE, under the
+# review bar): an OCR slip that keeps a confident score shows up here, as a stray Latin
+# letter in a description, a character too many in a name, a date with a tail.
+CELL_FORMS = {
+    "seq": re.compile(r"\d{1,3}"),
+    "description": re.compile(r"[\u4e00-\u9fff\d，、；：。“”（）《》]+"),
+    "measure": re.compile(r"[\u4e00-\u9fff\d，、；：。“”（）《》]+"),
+    "owner": re.compile(r"[\u4e00-\u9fff]{2,4}"),
+    "deadline": re.compile(r"(?:19|20)\d\d(?:年\d{1,2}月\d{1,2}日|-\d\d-\d\d|\.\d\d\.\d\d)"),
+}
+FORM_CONFIDENCE = 0.8
+
+
+def _problem_from_row(row: list[_Cell], page: int, expected_seq: int | None = None) -> tuple[dict | None, Field | None]:
     text = {k: "".join(c.text for c in row if c.column == k) for k in PROBLEM_COLUMNS}
     if not any(text.values()):
         return None, None
@@ -820,6 +834,12 @@ def _problem_from_row(row: list[_Cell], page: int) -> tuple[dict | None, Field |
     seq = int(seq_digits) if seq_digits else None
     if seq is None:
         reasons.append("seq_unread")
+    elif expected_seq is not None and seq != expected_seq:
+        reasons.append("seq_out_of_order")  # a row lost, split or read twice
+    shapes = {k: chinese_punctuation(text[k]) if k in ("description", "measure") else text[k] for k in CELL_FORMS}
+    if not all(form.fullmatch(shapes[k]) for k, form in CELL_FORMS.items()) or \
+            text["status"] not in RECTIFIED_WORDS + OPEN_WORDS:
+        conf = min(conf, FORM_CONFIDENCE)
     read = facts.read_dates(text["deadline"])
     deadline = read.dates[0].isoformat() if read.dates else None
     if deadline is None:
