@@ -404,6 +404,10 @@ def _read_cells(page, header: list[Hit], unit: int, end: float) -> list[list[_Ce
     ink = _ink(flat)
     ys = _rules(ink, horizontal=True, unit=unit)
     xs = _rules(ink, horizontal=False, unit=unit)
+    # The straightened image ends at the table's outer rules; one the straightening left a
+    # little crooked (a phone photo's lens) does not show as a straight rule, but is there.
+    ys = ([0] if not ys or ys[0] > 0.8 * unit else []) + ys + ([height] if not ys or height - ys[-1] > 0.8 * unit else [])
+    xs = ([0] if not xs or xs[0] > 0.8 * unit else []) + xs + ([width] if not xs or width - xs[-1] > 0.8 * unit else [])
     rows = [(a, b) for a, b in zip(ys, ys[1:]) if b - a > 0.8 * unit]
     cols = [(a, b) for a, b in zip(xs, xs[1:]) if b - a > 0.8 * unit]
     if len(rows) < 1 or len(cols) < 3:
