@@ -243,30 +243,35 @@ _COLUMN_LIST = ", ".join(_INSERT_COLUMNS)
 _COPY_SQL = f"COPY zhili_events ({_COLUMN_LIST}) FROM STDIN"
 
 
+_INSERT_SQL = f"INSERT INTO zhili_events ({_COLUMN_LIST}) VALUES ({', '.join(['?'] * len(_INSERT_COLUMNS))})"
+
+
 def _insert_rows(conn: sa.Connection, rows: list[tuple]) -> None:
     """Write a batch's rows (values in _INSERT_COLUMNS order) inside the caller's
-    transaction, by each driver's bulk path.
+    transaction, by each driver's bulk path. Driver errors are the caller's to translate.
 
     The one place the backends differ: a batch on PostgreSQL goes in by COPY, one stream
     with no per-row statement (half the time of a multi-row INSERT, whose thousands of
     placeholders the driver parses on every call); sqlite3 runs a prepared INSERT per row
     in-process, which is already its fastest path.
     """
-    dbapi = conn.dialect.loaded_dbapi
-    if conn.dialect.name == "postgresql" and len(rows) > 1:
-        cursor = conn.connection.driver_connection.cursor()
-        try:
-            with cursor.copy(_COPY_SQL) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except dbapi.Error as exc:  # so a duplicate event id is an IntegrityError, as below
-            raise DBAPIError.instance(_COPY_SQL, None, exc, dbapi.Error) from None
-        finally:
-            cursor.close()
+    driver = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        with driver.cursor() as cursor, cursor.copy(_COPY_SQL) as copy:
+            for row in rows:
+                copy.write_row(row)
     else:
-        placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        marks = ", ".join([placeholder] * len(_INSERT_COLUMNS))
-        conn.exec_driver_sql(f"INSERT INTO zhili_events ({_COLUMN_LIST}) VALUES ({marks})", rows)
+        driver.executemany(_INSERT_SQL, rows)
+
+
+@contextmanager
+def _driver_errors(dialect: sa.Dialect) -> Iterator[None]:
+    """Errors of statements run on the driver's own connection, raised as SQLAlchemy
+    raises them: a duplicate key is an IntegrityError, anything else a DBAPIError."""
+    try:
+        yield
+    except dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(None, None, exc, dialect.loaded_dbapi.Error) from None
 
 
 class DriverStatement:
@@ -346,48 +351,64 @@ class EventStore:
         """
         if not events:
             return []
-        ids = [e.event_id for e in events]
         try:
-            with self._write_transaction() as conn:
-                version, position, prev = self._append_state.run(conn, {"stream_id": stream_id}).one()
-                if expected_version is not None and version != expected_version:
-                    # A retry of a batch that did commit finds its own events, not a rival.
-                    stored = _stored_positions(conn, stream_id, ids)
-                    if stored is not None:
-                        return stored
-                    raise ConcurrencyError(
-                        f"stream {stream_id} is at version {version}, writer expected {expected_version}"
-                    )
-                prev = prev or GENESIS_HASH
-                recorded_at = format_instant(self.clock())
-                rows = []
-                last_metadata, metadata, metadata_digest = None, None, None
-                for event in events:
-                    position += 1
-                    version += 1
-                    event_id, type_, schema_version = event.event_id, event.type, event.schema_version
-                    data, data_digest = payload_json(event.data)
-                    if metadata is None or event.metadata != last_metadata:
-                        # A batch's events usually share their metadata (one actor, one
-                        # correlation id): serialise and hash it once.
-                        last_metadata = event.metadata
-                        metadata, metadata_digest = payload_json(last_metadata)
-                    header = header_json(position, event_id, stream_id, version, type_, schema_version,
-                                         data_digest, metadata_digest, recorded_at)
-                    hash_ = sha256((prev + header).encode("utf-8")).hexdigest()
-                    rows.append((position, event_id, stream_id, version, type_, schema_version, data, metadata,
-                                 data_digest, metadata_digest, recorded_at, prev, hash_))
-                    prev = hash_
-                _insert_rows(conn, rows)
-                return [row[0] for row in rows]
-        except IntegrityError:
-            # Checking ids only on this rare path saves a query on every append: the
-            # unique event_id index is the idempotency check.
+            return self._write_locked(stream_id, lambda state: self._chain_rows(stream_id, events, expected_version, *state))
+        except (ConcurrencyError, IntegrityError) as failure:
+            # A retry of a batch that did commit finds its own events, not a rival. Checking
+            # ids only on this rare path saves a query on every append: the unique event_id
+            # index is the idempotency check.
             with self.engine.connect() as conn:
-                stored = _stored_positions(conn, stream_id, ids)
-            if stored is None:
-                raise StoreError(f"append to {stream_id} violated a constraint of the log") from None
-            return stored
+                stored = _stored_positions(conn, stream_id, [e.event_id for e in events])
+            if stored is not None:
+                return stored
+            if isinstance(failure, ConcurrencyError):
+                raise
+            raise StoreError(f"append to {stream_id} violated a constraint of the log") from None
+
+    def _chain_rows(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        expected_version: int | None,
+        version: int,
+        position: int,
+        prev: str | None,
+    ) -> list[tuple]:
+        """The rows (values in _INSERT_COLUMNS order) that append `events` to a stream at
+        `version` in a log whose head is (`position`, `prev`): read under the write lock."""
+        if expected_version is not None and version != expected_version:
+            raise ConcurrencyError(f"stream {stream_id} is at version {version}, writer expected {expected_version}")
+        prev = prev or GENESIS_HASH
+        recorded_at = format_instant(self.clock())
+        rows = []
+        last_metadata, metadata, metadata_digest = None, None, None
+        for event in events:
+            position += 1
+            version += 1
+            event_id, type_, schema_version = event.event_id, event.type, event.schema_version
+            data, data_digest = payload_json(event.data)
+            if metadata is None or event.metadata != last_metadata:
+                # A batch's events usually share their metadata (one actor, one
+                # correlation id): serialise and hash it once.
+                last_metadata = event.metadata
+                metadata, metadata_digest = payload_json(last_metadata)
+            header = header_json(position, event_id, stream_id, version, type_, schema_version,
+                                 data_digest, metadata_digest, recorded_at)
+            hash_ = sha256((prev + header).encode("utf-8")).hexdigest()
+            rows.append((position, event_id, stream_id, version, type_, schema_version, data, metadata,
+                         data_digest, metadata_digest, recorded_at, prev, hash_))
+            prev = hash_
+        return rows
+
+    def _write_locked(self, stream_id: str, rows_at: Callable[[Sequence[Any]], list[tuple]]) -> list[int]:
+        """An append in a locked_transaction. Its statements run on the driver's cursor:
+        SQLAlchemy's cost per statement is a good part of a small append's."""
+        with locked_transaction(self.engine) as conn, _driver_errors(conn.dialect):
+            cursor = conn.connection.driver_connection.cursor()
+            cursor.execute(self._append_state.sql, self._append_state.args({"stream_id": stream_id}))
+            rows = rows_at(cursor.fetchone())
+            _insert_rows(conn, rows)
+        return [row[0] for row in rows]
 
     @_store_errors
     def erase(self, event_ids: Iterable[str] = (), *, stream_id: str | None = None, reason: str) -> list[int]:

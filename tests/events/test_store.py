@@ -89,6 +89,15 @@ def test_reappending_stored_events_is_a_no_op_returning_their_positions(store):
     assert store.head()[0] == 3
 
 
+def test_reappending_one_stored_event_at_any_version_returns_its_position(store):
+    event = NewEvent("A", {"n": 1})
+    assert store.append("s", [event]) == [1]
+    store.append("t", [NewEvent("B", {})])
+    assert store.append("s", [event]) == [1]
+    assert store.append("s", [event], expected_version=1) == [1]
+    assert store.head()[0] == 2 and store.stream_version("s") == 1
+
+
 def test_read_all_filters_in_sql_and_batches(clocked):
     for n in range(25):
         clocked.append(f"s{n % 3}", [NewEvent("Even" if n % 2 == 0 else "Odd", {"n": n})])
