@@ -244,6 +244,7 @@ _COPY_SQL = f"COPY zhili_events ({_COLUMN_LIST}) FROM STDIN"
 
 
 _INSERT_SQL = f"INSERT INTO zhili_events ({_COLUMN_LIST}) VALUES ({', '.join(['?'] * len(_INSERT_COLUMNS))})"
+_INSERT_SQL_PG = _INSERT_SQL.replace("?", "%s")
 
 
 def _insert_rows(conn: sa.Connection, rows: list[tuple]) -> None:
@@ -334,6 +335,7 @@ class EventStore:
         self.clock = clock
         self.upcasters: dict[tuple[str, int], Upcaster] = {}
         self._append_state = DriverStatement(_APPEND_STATE, engine.dialect)
+        self._pipelined = engine.dialect.driver == "psycopg"
 
     # -- writing -----------------------------------------------------------------------
     @_store_errors
@@ -351,8 +353,9 @@ class EventStore:
         """
         if not events:
             return []
+        write = self._write_pipelined if self._pipelined else self._write_locked
         try:
-            return self._write_locked(stream_id, lambda state: self._chain_rows(stream_id, events, expected_version, *state))
+            return write(stream_id, lambda state: self._chain_rows(stream_id, events, expected_version, *state))
         except (ConcurrencyError, IntegrityError) as failure:
             # A retry of a batch that did commit finds its own events, not a rival. Checking
             # ids only on this rare path saves a query on every append: the unique event_id
@@ -401,13 +404,56 @@ class EventStore:
         return rows
 
     def _write_locked(self, stream_id: str, rows_at: Callable[[Sequence[Any]], list[tuple]]) -> list[int]:
-        """An append in a locked_transaction. Its statements run on the driver's cursor:
-        SQLAlchemy's cost per statement is a good part of a small append's."""
+        """An append in a locked_transaction (SQLite). Its statements run on the driver's
+        cursor: SQLAlchemy's cost per statement is a good part of a small append's."""
         with locked_transaction(self.engine) as conn, _driver_errors(conn.dialect):
             cursor = conn.connection.driver_connection.cursor()
             cursor.execute(self._append_state.sql, self._append_state.args({"stream_id": stream_id}))
             rows = rows_at(cursor.fetchone())
             _insert_rows(conn, rows)
+        return [row[0] for row in rows]
+
+    def _write_pipelined(self, stream_id: str, rows_at: Callable[[Sequence[Any]], list[tuple]]) -> list[int]:
+        """An append on PostgreSQL: the transaction locked_transaction makes, with the
+        log's lock, in fewer round trips (two instead of five for one event).
+
+        psycopg's pipeline mode sends BEGIN, the lock and the state query at once, then the
+        INSERT with COMMIT (a batch goes by COPY, which a pipeline refuses, then COMMIT).
+        The lock and the state query stay two statements, run in this order: under READ
+        COMMITTED each statement takes its snapshot when it starts, so the state is read
+        after the lock is granted, as locked_transaction's reasoning requires. One
+        statement doing both would take its snapshot before waiting for the lock.
+        """
+        from psycopg.pq import TransactionStatus
+
+        with self.engine.connect() as conn:
+            driver = conn.connection.driver_connection
+            try:
+                with _driver_errors(conn.dialect):
+                    # Left to itself psycopg sends BEGIN alone and waits for it; in autocommit
+                    # mode BEGIN and COMMIT are statements of ours, queued with the others.
+                    driver.autocommit = True
+                    with driver.pipeline():
+                        driver.execute("BEGIN", prepare=False)
+                        driver.execute(_lock_sql(LOG_LOCK))
+                        state = driver.execute(self._append_state.sql, self._append_state.args({"stream_id": stream_id}))
+                    rows = rows_at(state.fetchone())
+                    if len(rows) == 1:
+                        with driver.pipeline():  # a failed INSERT raises here, its COMMIT skipped
+                            driver.execute(_INSERT_SQL_PG, rows[0])
+                            driver.execute("COMMIT", prepare=False)
+                    else:
+                        _insert_rows(conn, rows)
+                        driver.execute("COMMIT", prepare=False)
+            finally:
+                # Back to the pool as it was lent: idle, and not in autocommit mode, which
+                # every other user of the connection relies on. One that cannot be is dropped.
+                try:
+                    if driver.info.transaction_status != TransactionStatus.IDLE:
+                        driver.rollback()
+                    driver.autocommit = False
+                except conn.dialect.loaded_dbapi.Error:
+                    conn.invalidate()
         return [row[0] for row in rows]
 
     @_store_errors
@@ -576,12 +622,19 @@ def hash_header(row: dict[str, Any]) -> dict[str, Any]:
 LOG_LOCK = 7468011  # the log's write lock; other writers (projections) take keys of their own
 
 
+def _lock_sql(lock_key: int) -> str:
+    # The second key is the schema, so logs in different schemas of one database do not
+    # queue behind each other.
+    return f"SELECT pg_advisory_xact_lock({int(lock_key)}, hashtext(current_schema()))"
+
+
 @contextmanager
 def locked_transaction(engine: Engine, lock_key: int = LOG_LOCK) -> Iterator[sa.Connection]:
     """A transaction that holds a write lock from its first statement to COMMIT.
 
-    The log takes `LOG_LOCK`, so positions commit in order; a projection takes its own key,
-    so applying events never blocks appends.
+    The log takes `LOG_LOCK`, so positions commit in order (appends on PostgreSQL take it
+    in a pipelined transaction of their own, EventStore._write_pipelined); a projection
+    takes its own key, so applying events never blocks appends.
     """
     conn = engine.connect()
     try:
@@ -603,9 +656,7 @@ def locked_transaction(engine: Engine, lock_key: int = LOG_LOCK) -> Iterator[sa.
             # when the session dies, so a killed writer never wedges the log.
             # https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS
             # https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS
-            # The second key is the schema, so logs in different schemas of one
-            # database do not queue behind each other.
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({int(lock_key)}, hashtext(current_schema()))")
+            conn.exec_driver_sql(_lock_sql(lock_key))
     except BaseException:
         conn.close()
         raise

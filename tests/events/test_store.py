@@ -90,12 +90,51 @@ def test_reappending_stored_events_is_a_no_op_returning_their_positions(store):
 
 
 def test_reappending_one_stored_event_at_any_version_returns_its_position(store):
+    # One event goes in by a single INSERT (pipelined on PostgreSQL), not a batch's path:
+    # its duplicate id must still be recognised as a retry.
     event = NewEvent("A", {"n": 1})
     assert store.append("s", [event]) == [1]
     store.append("t", [NewEvent("B", {})])
     assert store.append("s", [event]) == [1]
     assert store.append("s", [event], expected_version=1) == [1]
     assert store.head()[0] == 2 and store.stream_version("s") == 1
+
+
+def test_every_append_hands_its_postgres_connection_back_idle_and_transactional(pg_url):
+    from psycopg.pq import TransactionStatus
+
+    store = open_store(pg_url)
+    stored = NewEvent("A", {"n": 0})
+    store.append("s", [stored], expected_version=0)
+    outcomes = [
+        lambda: store.append("s", [NewEvent("A", {"n": 1})]),  # one event
+        lambda: store.append("s", [NewEvent("A", {"n": n}) for n in range(3)]),  # a batch
+        lambda: store.append("s", [NewEvent("A", {})], expected_version=0),  # stale
+        lambda: store.append("s", [NewEvent("A", {}), NewEvent("A", {})], expected_version=0),
+        lambda: store.append("s", [stored]),  # a retry: the INSERT fails
+        lambda: store.append("t", [NewEvent("A", {}), stored]),  # a retry: the COPY fails
+        lambda: store.append("s", [NewEvent("A", {"v": float("nan")})]),  # refused under the lock
+    ]
+    backends = set()
+    try:
+        for outcome in outcomes:
+            try:
+                outcome()
+            except (StoreError, ValueError):
+                pass
+            assert store.engine.pool.checkedin() == 1  # so the next connect gets the append's
+            with store.engine.connect() as conn:
+                driver = conn.connection.driver_connection
+                backends.add(driver.info.backend_pid)
+                assert driver.info.transaction_status == TransactionStatus.IDLE and not driver.autocommit
+                conn.exec_driver_sql("CREATE TABLE probe (n integer)")
+                conn.rollback()
+                assert not sa.inspect(conn).has_table("probe")
+        assert len(backends) == 1, "an append left its connection unusable: it was dropped"
+        assert [e.data for e in store.read_stream("s")] == [{"n": 0}, {"n": 1}, {"n": 0}, {"n": 1}, {"n": 2}]
+        assert verify_chain(store).ok
+    finally:
+        store.engine.dispose()
 
 
 def test_read_all_filters_in_sql_and_batches(clocked):

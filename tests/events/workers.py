@@ -34,15 +34,17 @@ def write_stream(url, stream_id, batches, batch_size):
 def append_and_hang(url, stream_id, size, inside):
     """Append a big batch and stop dead once all its rows are written, just before
     COMMIT: the parent kills this process there with SIGKILL."""
-    import sqlalchemy as sa
+    from events import store as store_module
 
     store = open_store(url)
+    insert_rows = store_module._insert_rows
 
-    @sa.event.listens_for(store.engine, "commit")
-    def hang(conn):
+    def insert_then_hang(conn, rows):
+        insert_rows(conn, rows)
         (written,) = conn.exec_driver_sql(f"SELECT count(*) FROM zhili_events WHERE stream_id = '{stream_id}'").one()
         if written == size:  # visible inside this transaction only
             inside.set()
             time.sleep(120)
 
+    store_module._insert_rows = insert_then_hang
     store.append(stream_id, [NewEvent("Big", {"i": i, "pad": "x" * 200}) for i in range(size)], expected_version=0)
