@@ -49,9 +49,10 @@ def new_event_id() -> str:
     append (with random v4 ids that index is most of what a batch writes)."""
     millis = time.time_ns() // 1_000_000 & (1 << 48) - 1
     rand = _id_bits.getrandbits(74)
-    value = millis << 80 | 0x7 << 76 | (rand >> 62) << 64 | 0b10 << 62 | rand & (1 << 62) - 1
-    text = f"{value:032x}"  # what str(uuid.UUID(int=value)) prints, without building one
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    # 48 bits of time, version 7 and 12 random bits, variant 0b10 and 62 random bits:
+    # what str(uuid.UUID(int=...)) prints, without building one.
+    return "%08x-%04x-7%03x-%04x-%012x" % (
+        millis >> 16, millis & 0xFFFF, rand >> 62, 0x8000 | rand >> 48 & 0x3FFF, rand & (1 << 48) - 1)
 
 
 @dataclass(frozen=True)
