@@ -507,7 +507,7 @@ class EventStore:
         batch_size: int = 2000,
         stream_id: str | None = None,
     ) -> Iterator[RecordedEvent]:
-        """Events after position `since`, in global order, fetched in keyset batches.
+        """Events after position `since`, in global order, fetched in batches.
 
         Memory stays constant however long the log: one batch is held at a time, and each
         batch is its own short read, so a slow consumer never pins a database snapshot.
@@ -518,18 +518,22 @@ class EventStore:
         if as_of is not None:
             # Fixed-width UTC strings: text order is time order.
             conditions.append(_e.recorded_at <= format_instant(as_of))
-        if until_position is not None:
-            conditions.append(_e.position <= until_position)
         if stream_id is not None:
             conditions.append(_e.stream_id == stream_id)
-        query = (
-            sa.select(*_READ_COLUMNS)
-            .where(_e.position > sa.bindparam("last", 0, type_=sa.BigInteger), *conditions)
-            .order_by(_e.position)
-            .limit(batch_size)
-        )
+        if conditions:
+            if until_position is not None:
+                conditions.append(_e.position <= until_position)
+            query = (
+                sa.select(*_READ_COLUMNS)
+                .where(_e.position > sa.bindparam("last", 0, type_=sa.BigInteger), *conditions)
+                .order_by(_e.position)
+                .limit(batch_size)
+            )
+            batches = fetch_batches(self.engine, query, since, batch_size)
+        else:
+            batches = fetch_ranges(self.engine, since, until_position, batch_size)
         # chain() hands each event straight from the converting generator to the caller.
-        return chain.from_iterable(map(self._rows_to_events, fetch_batches(self.engine, query, since, batch_size)))
+        return chain.from_iterable(map(self._rows_to_events, batches))
 
     @_store_errors
     def head(self) -> tuple[int, str]:
@@ -593,6 +597,42 @@ def fetch_batches(engine: Engine, query: sa.Select, since: int, batch_size: int)
         if len(rows) < batch_size:
             return
         last = rows[-1][0]
+
+
+_HEAD_POSITION = sa.select(sa.func.coalesce(sa.func.max(_e.position), _ZERO))
+_RANGE = sa.select(*_READ_COLUMNS).where(
+    _e.position > sa.bindparam("last", type_=sa.BigInteger), _e.position <= sa.bindparam("upto", type_=sa.BigInteger)
+)
+
+
+def fetch_ranges(engine: Engine, since: int, until: int | None, batch_size: int) -> Iterator[list[tuple]]:
+    """The whole log after `since` (up to `until`), in batches of consecutive positions,
+    in position order; each batch its own short read, as in fetch_batches.
+
+    Positions are gap-free, so up to the head the batch after `last` is exactly
+    `last < position <= last + batch_size`: a range, which any planner reads from the
+    primary key. The keyset query is at the mercy of statistics instead: PostgreSQL, on a
+    log filled since its last ANALYZE, answered `position > last ORDER BY position LIMIT
+    n` with a scan and a sort of the whole table, for every batch. The range has no ORDER
+    BY (that would bring the sort back): its rows, which mostly come in order anyway, are
+    sorted here. Once at the head, the head is read again, for events appended meanwhile.
+    """
+    batch = DriverStatement(_RANGE, engine.dialect)
+    last = since
+    while True:
+        with db_errors("event store: read failed"), engine.connect() as conn:
+            head = conn.execute(_HEAD_POSITION).scalar_one()
+        end = head if until is None else min(head, until)
+        if last >= end:
+            return
+        while last < end:
+            upto = min(last + batch_size, end)
+            with db_errors("event store: read failed"), engine.connect() as conn:
+                rows = batch.fetch_all(conn, {"last": last, "upto": upto})
+            rows.sort()
+            if rows:
+                yield rows
+            last = upto
 
 
 def _stored_positions(conn: sa.Connection, stream_id: str, ids: list[str]) -> list[int] | None:
