@@ -1,10 +1,12 @@
 """Self-check rectification reports (自查整改报告): unit, problem table, signature, seal.
 
 The header fields are read like a card's (label, then the value by position). The 问题清单
-is read as a table: its column rules and row rules are found in the page image, so a text
-line that OCR ran across several cells is cut at the rules and each piece re-read on its
-own; without an image (a text-layer PDF) the header cells give the columns. A report that
-runs over several pages is one table. The count of problems and of rectified ones that the
+is read cell by cell: the table's web of rules is found in the page image and straightened
+(skew, a phone photo's perspective), and each cell's text lines are cut out and recognised
+on their own (`_read_cells`). Where that cannot be done (no image, no grid found, an engine
+that cannot read cut-out lines) the page's lines are split among the columns at the rules,
+or, without an image (a text-layer PDF), by the header cells. A report that runs over
+several pages is one table. The count of problems and of rectified ones that the
 narrative states ("共发现问题12项，已整改6项") is a second source for the table.
 
 Ink and seal come from pixels: a signature is dark, unsaturated-or-blue strokes in the box
@@ -370,7 +372,7 @@ def _table_on_page(page, lines: list[TextLine]) -> list[list[_Cell]] | None:
             and not _is_header_line(ln, header) and not (ln.text.startswith("第") and "页" in ln.text)]
     if any(w in ln.text for ln in body for w in NO_PROBLEMS):
         return []
-    rows = _read_cells(page, header, unit, end)
+    rows = _read_cells(page, header, unit)
     if rows is not None:
         return rows
     rgb = _rgb(page)
@@ -384,7 +386,7 @@ def _table_on_page(page, lines: list[TextLine]) -> list[list[_Cell]] | None:
 
 # --- the table read cell by cell from its ruled grid --------------------------------------------
 
-def _read_cells(page, header: list[Hit], unit: int, end: float) -> list[list[_Cell]] | None:
+def _read_cells(page, header: list[Hit], unit: int) -> list[list[_Cell]] | None:
     """Rows of cells read one cell at a time: the table's grid of rules is found in the page
     image and straightened (a skewed scan, a phone photo's perspective), every cell's text
     lines are cut out between its rules and read on their own, so no text crosses from one
@@ -395,7 +397,7 @@ def _read_cells(page, header: list[Hit], unit: int, end: float) -> list[list[_Ce
     import cv2
 
     grey = np.asarray(page.image.convert("L"))
-    grid = _grid(grey, header, unit, end)
+    grid = _grid(grey, header, unit)
     if grid is None:
         return None
     matrix, size = grid
@@ -489,7 +491,7 @@ def _rule_pixels(ink: np.ndarray, unit: int) -> np.ndarray:
                          np.ones((length, 1), np.uint8))
 
 
-def _grid(grey: np.ndarray, header: list[Hit], unit: int, end: float):
+def _grid(grey: np.ndarray, header: list[Hit], unit: int):
     """The perspective transform that straightens the table whose header is `header`, and
     the straightened table's size; None when no grid of rules is found around the header.
 
