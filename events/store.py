@@ -168,24 +168,30 @@ def chain_hash(prev_hash: str, header: dict[str, Any]) -> str:
 _json_string = json.encoder.encode_basestring  # the very function canonical_json uses for str
 
 
-def header_json(position: int, event_id: str, stream_id: str, stream_version: int, type: str,
-                schema_version: int, data_digest: str, metadata_digest: str, recorded_at: str) -> str:
-    """canonical_json(hash_header(row)) from the row's fields, spelled out with the keys in
-    sorted order: the append path builds it per event without a dict and a sort. A test
-    holds the two equal."""
-    if schema_version.__class__ is not int:  # e.g. a bool, which JSON spells differently
-        return canonical_json({
-            "position": position, "event_id": event_id, "stream_id": stream_id, "stream_version": stream_version,
-            "type": type, "schema_version": schema_version, "data_digest": data_digest,
-            "metadata_digest": metadata_digest, "recorded_at": recorded_at,
-        })
-    return (
-        f'{{"data_digest":{_json_string(data_digest)},"event_id":{_json_string(event_id)},'
-        f'"metadata_digest":{_json_string(metadata_digest)},"position":{position},'
-        f'"recorded_at":{_json_string(recorded_at)},"schema_version":{schema_version},'
-        f'"stream_id":{_json_string(stream_id)},"stream_version":{stream_version},'
-        f'"type":{_json_string(type)}}}'
-    )
+def header_writer(stream_id: str, recorded_at: str) -> Callable[[int, str, int, str, int, str, str], str]:
+    """For a batch's events (one stream, one instant): a function of an event's other
+    header fields giving canonical_json(hash_header(row)), spelled out with the keys in
+    sorted order. The append path builds a header per event without a dict and a sort,
+    and escapes what the batch shares once; digests are sha256 hex, which JSON writes as
+    it is. A test holds the result equal to canonical_json's."""
+    stream_json, recorded_json = _json_string(stream_id), _json_string(recorded_at)
+
+    def header(position: int, event_id: str, stream_version: int, type: str, schema_version: int,
+               data_digest: str, metadata_digest: str) -> str:
+        if schema_version.__class__ is not int:  # e.g. a bool, which JSON spells differently
+            return canonical_json({
+                "position": position, "event_id": event_id, "stream_id": stream_id, "stream_version": stream_version,
+                "type": type, "schema_version": schema_version, "data_digest": data_digest,
+                "metadata_digest": metadata_digest, "recorded_at": recorded_at,
+            })
+        return (
+            f'{{"data_digest":"{data_digest}","event_id":{_json_string(event_id)},'
+            f'"metadata_digest":"{metadata_digest}","position":{position},"recorded_at":{recorded_json},'
+            f'"schema_version":{schema_version},"stream_id":{stream_json},"stream_version":{stream_version},'
+            f'"type":{_json_string(type)}}}'
+        )
+
+    return header
 
 
 def utc_now() -> datetime:
@@ -384,6 +390,7 @@ class EventStore:
             raise ConcurrencyError(f"stream {stream_id} is at version {version}, writer expected {expected_version}")
         prev = prev or GENESIS_HASH
         recorded_at = format_instant(self.clock())
+        header_of = header_writer(stream_id, recorded_at)
         rows = []
         last_metadata, metadata, metadata_digest = None, None, None
         for event in events:
@@ -396,8 +403,7 @@ class EventStore:
                 # correlation id): serialise and hash it once.
                 last_metadata = event.metadata
                 metadata, metadata_digest = payload_json(last_metadata)
-            header = header_json(position, event_id, stream_id, version, type_, schema_version,
-                                 data_digest, metadata_digest, recorded_at)
+            header = header_of(position, event_id, version, type_, schema_version, data_digest, metadata_digest)
             hash_ = sha256((prev + header).encode("utf-8")).hexdigest()
             rows.append((position, event_id, stream_id, version, type_, schema_version, data, metadata,
                          data_digest, metadata_digest, recorded_at, prev, hash_))
