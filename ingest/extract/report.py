@@ -426,12 +426,35 @@ def _read_cells(page, header: list[Hit], unit: int) -> list[list[_Cell]] | None:
             keys[col] = h.key
         if row is not None:
             header_row = row if header_row is None else min(header_row, row)
-    if header_row is None or len(set(keys.values())) < 3:
+    if header_row is None or len(set(keys.values())) < 2:
         return None
     body = rows[header_row + 1:]
     # What is left of the rules where the straightening is a pixel or two off must not be
     # read as a character (a 1 beside each 序号): rules come out of the ink first.
     ink = ink & ~cv2.dilate(_rule_pixels(ink, unit), np.ones((5, 5), np.uint8))
+    from ocr.engines import recognise_crops
+
+    # A header cell the page's reading missed (问题描述 lost on a phone photo) is read here.
+    unnamed = [c for c in range(len(cols)) if c not in keys]
+    if unnamed:
+        y0, y1 = rows[header_row]
+        boxes = []
+        for c in unnamed:
+            x0, x1 = cols[c]
+            runs = _ink_runs(ink, x0, y0, x1, y1, unit)
+            boxes.append((c, _cell_lines(ink, x0, y0, x1, y1, unit, runs, line_height=10.0 * unit)))
+        crops = [Image.fromarray(flat[b[1]:b[3], b[0]:b[2]]) for _, cell in boxes for b in cell]
+        read = recognise_crops(crops, page.engine) if crops else []
+        if read is None:
+            return None
+        texts = iter(read)
+        for c, cell in boxes:
+            name = "".join(next(texts)[0] for _ in cell)
+            key = next((k for k, aliases in PROBLEM_COLUMNS.items() if name in aliases), None)
+            if key is not None and key not in keys.values():
+                keys[c] = key
+    if len(set(keys.values())) < 3:
+        return None
     # Every text line of every cell, cut out.
     runs = {(r, c): _ink_runs(ink, x0, y0, x1, y1, unit) for r, (y0, y1) in enumerate(body)
             for c, (x0, x1) in enumerate(cols) if c in keys}
@@ -445,8 +468,6 @@ def _read_cells(page, header: list[Hit], unit: int) -> list[list[_Cell]] | None:
         for box in _cell_lines(ink, x0, y0, x1, y1, unit, cell, line_height):
             crops.append(Image.fromarray(flat[box[1]:box[3], box[0]:box[2]]))
             owners.append((r, c))
-    from ocr.engines import recognise_crops
-
     read = recognise_crops(crops, page.engine) if crops else []
     if read is None:
         return None
