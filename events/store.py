@@ -459,7 +459,7 @@ class EventStore:
                     if driver.info.transaction_status != TransactionStatus.IDLE:
                         driver.rollback()
                     driver.autocommit = False
-                except conn.dialect.loaded_dbapi.Error:
+                except Exception:  # a broken connection, or one psycopg will not reset
                     conn.invalidate()
         return [row[0] for row in rows]
 

@@ -137,6 +137,24 @@ def test_every_append_hands_its_postgres_connection_back_idle_and_transactional(
         store.engine.dispose()
 
 
+def test_an_append_whose_postgres_connection_died_fails_in_one_line_and_the_next_one_works(pg_url):
+    store = open_store(pg_url)
+    try:
+        store.append("s", [NewEvent("A", {"n": 0})], expected_version=0)
+        with store.engine.connect() as conn:
+            pid = conn.connection.driver_connection.info.backend_pid
+        admin = sa.create_engine(pg_url)
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        admin.dispose()
+        with pytest.raises(StoreError) as failure:
+            store.append("s", [NewEvent("A", {"n": 1})], expected_version=1)
+        assert "\n" not in str(failure.value)
+        assert store.append("s", [NewEvent("A", {"n": 1})], expected_version=1) == [2]
+    finally:
+        store.engine.dispose()
+
+
 def test_read_all_filters_in_sql_and_batches(clocked):
     for n in range(25):
         clocked.append(f"s{n % 3}", [NewEvent("Even" if n % 2 == 0 else "Odd", {"n": n})])
