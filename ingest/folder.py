@@ -222,9 +222,16 @@ def move(source: str, target: str, expected: Snapshot | None) -> str | None:
             return candidate
         try:
             os.unlink(source)
-        except FileNotFoundError:  # another watcher moved it at the same moment: undo our copy
-            os.unlink(candidate)
-            return None
+        except FileNotFoundError:
+            # Another watcher took the source away at the same moment. Had it placed the
+            # file under a name of its own, ours would be a spare; but it may have found
+            # our link and finished our move, and then ours is the file's last name.
+            try:
+                if os.stat(candidate, follow_symlinks=False).st_nlink > 1:
+                    os.unlink(candidate)
+                    return None
+            except FileNotFoundError:
+                return None
         return candidate
     raise OSError(f"no free name for {display(target)}")
 

@@ -83,3 +83,22 @@ def test_a_move_cut_short_by_a_crash_is_finished_not_duplicated(tmp_path):
     os.link(source, target)  # killed between the link and the unlink
     assert folder.move(drop.path, target, folder.snapshot(drop.path)) == target
     assert not source.exists() and os.listdir(os.path.dirname(target)) == ["a.pdf"]
+
+
+def test_a_move_finished_by_another_watcher_keeps_the_file(tmp_path, monkeypatch):
+    """Watcher B finds A's fresh link, takes it for a crash's leftover and removes the
+    source; A must then keep its link, the file's last name, not undo it."""
+    source = tmp_path / "in" / "a.pdf"
+    source.parent.mkdir()
+    source.write_bytes(b"%PDF-1.4 clerk's scan")
+    real_link = os.link
+
+    def link_then_rival_finishes(src, dst, **kwargs):
+        real_link(src, dst, **kwargs)
+        assert folder.move(str(source), dst, None) == dst  # B, between A's link and unlink
+
+    monkeypatch.setattr(folder.os, "link", link_then_rival_finishes)
+    placed = folder.move(str(source), str(tmp_path / "done" / "a.pdf"), None)
+    assert placed == str(tmp_path / "done" / "a.pdf")
+    assert (tmp_path / "done" / "a.pdf").read_bytes() == b"%PDF-1.4 clerk's scan"
+    assert not source.exists()
