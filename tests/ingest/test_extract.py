@@ -232,3 +232,26 @@ def test_a_construction_cards_own_term_is_not_doubted_by_the_six_year_rule():
     assert card.fields["valid_from"].value == "2023-09-05"
     assert card.fields["valid_until"].value == "2025-09-04"
     assert card.fields["valid_until"].reason is None
+
+
+def test_signature_ink_is_measured_against_the_label_not_the_line_ocr_merged_it_into():
+    from PIL import Image, ImageDraw
+
+    p1 = report_page(1, [("1", "教师未持证授课", "限期取证", "张伟", "2024-06-30", "已整改")], first=True)
+    merged = "主要负责人签字：宁阳岱达有限公司"  # the label run into the seal's words: a 200 px tall line
+    p1.lines.append(Line(merged, 0.95, (700, 1300, 700 + 26 * len(merged), 1500)))
+    p1.image = Image.new("RGB", (p1.width, p1.height), "white")
+    ImageDraw.Draw(p1.image).line([(915, 1315), (1000, 1290), (1080, 1320)], fill=(20, 20, 90), width=4)
+    signed = understand([p1], "report.pdf", "岱岳区").records[0].fields["signed"]
+    assert signed.value is True  # the pen stroke counts at the label's own character size
+    assert signed.confidence < 0.9  # but where such a label ends is a guess: a clerk confirms
+
+
+def test_a_signature_area_without_ink_is_unsigned_and_sure():
+    from PIL import Image
+
+    p1 = report_page(1, [("1", "教师未持证授课", "限期取证", "张伟", "2024-06-30", "已整改")], first=True)
+    p1.lines.append(Line("主要负责人签字：", 0.98, (700, 1300, 908, 1330)))
+    p1.image = Image.new("RGB", (p1.width, p1.height), "white")
+    signed = understand([p1], "report.pdf", "岱岳区").records[0].fields["signed"]
+    assert signed.value is False and signed.confidence >= 0.9
