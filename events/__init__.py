@@ -6,18 +6,25 @@ makes retries idempotent, rejects stale writers, and lets an auditor prove that 
 altered (`verify_chain`; `audit.py` does the same from a CSV dump with Python alone). It
 knows nothing of certificates, OCR or Kafka.
 """
-from events.store import (
-    ConcurrencyError,
-    EventStore,
-    NewEvent,
-    RecordedEvent,
-    StoreError,
-    locked_transaction,
-    open_store,
-)
-from events.verify import ChainReport, verify_chain
+from events.event import ConcurrencyError, NewEvent, RecordedEvent, StoreError
 
 __all__ = [
     "ChainReport", "ConcurrencyError", "EventStore", "NewEvent", "RecordedEvent", "StoreError",
     "locked_transaction", "open_store", "verify_chain",
 ]
+_IN_STORE = ("EventStore", "locked_transaction", "open_store")
+_IN_VERIFY = ("ChainReport", "verify_chain")
+
+
+def __getattr__(name):
+    # The database side (SQLAlchemy) is imported when first used, not with the package:
+    # a reader process that only builds events never needs it.
+    if name in _IN_STORE:
+        from events import store
+
+        return getattr(store, name)
+    if name in _IN_VERIFY:
+        from events import verify
+
+        return getattr(verify, name)
+    raise AttributeError(name)

@@ -12,8 +12,6 @@ import os
 import tempfile
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 DOCS_FOLDER = "zhili-docs"
 
 
@@ -25,6 +23,8 @@ def default_docs_dir(db_url: str) -> Path:
     """`$ZHILI_DOCS`, else `zhili-docs` beside a SQLite file, else in the current folder."""
     if env := os.environ.get("ZHILI_DOCS"):
         return Path(env)
+    from sqlalchemy.engine import make_url  # here: a reader process never needs SQLAlchemy
+
     try:
         url = make_url(db_url)
     except Exception:  # a bad URL is reported by the store; the folder choice does not matter
