@@ -25,14 +25,15 @@ READY = "ready"
 STARTUP_LIMIT = 180.0  # seconds a fresh worker may take to load the readers
 
 
-def _serve(conn, engine: str | None = None) -> None:
-    """A worker's life: load the readers, say so, then answer tasks until told to stop."""
+def _serve(conn) -> None:
+    """A worker's life: load the readers, say so, then answer tasks until told to stop.
+
+    The OCR engines load on a document's first scanned page, not here: text-layer PDFs and
+    rosters need none (loading RapidOCR's models in every reader cost a text-layer intake
+    a fifth of its speed)."""
     try:
         import ingest.extract  # noqa: F401  (slow imports happen before any task's clock starts)
-        import ocr.reader
-
-        if engine is not None:
-            ocr.reader.warm_up(engine)  # RapidOCR loads its models here, not in a task
+        import ocr.reader  # noqa: F401
     except Exception:  # reported per task by `process`
         pass
     conn.send(READY)
@@ -81,12 +82,11 @@ class _Slot:
 class WorkerPool:
     """`jobs` worker processes; `submit` a task to an idle one, `collect` finished results."""
 
-    def __init__(self, jobs: int, max_tasks_per_worker: int = 200, engine: str | None = None):
+    def __init__(self, jobs: int, max_tasks_per_worker: int = 200):
         for key, value in SINGLE_THREAD.items():
             os.environ.setdefault(key, value)
         self.jobs = jobs
         self.max_tasks = max_tasks_per_worker
-        self.engine = engine  # loaded by each worker as it starts
         self.context = multiprocessing.get_context("spawn")
         self.slots: list[_Slot | None] = [None] * jobs
 
@@ -113,7 +113,7 @@ class WorkerPool:
 
     def _start(self) -> _Slot:
         parent, child = self.context.Pipe()
-        proc = self.context.Process(target=_serve, args=(child, self.engine), daemon=True, name="zhili-reader")
+        proc = self.context.Process(target=_serve, args=(child,), daemon=True, name="zhili-reader")
         proc.start()
         child.close()
         return _Slot(proc, parent, born=time.monotonic())

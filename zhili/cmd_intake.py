@@ -35,7 +35,7 @@ def log_lines(stream=sys.stderr):
 
 
 def make_intake(store, docs: DocumentStore, settings: Settings, log, inline: bool = False) -> Intake:
-    pool = InlinePool() if inline else WorkerPool(settings.jobs, engine=settings.engine)
+    pool = InlinePool() if inline else WorkerPool(settings.jobs)
     return Intake(store, docs, settings, pool, log)
 
 
