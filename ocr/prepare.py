@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
+from ocr.engines import CJK_OR_DIGIT
 from ocr.page import UnreadableDocument
 
 # Long side of the working image. A4 at 2400 px is ~200 DPI: certificate and report text
@@ -212,9 +213,6 @@ def _osd_rotation(grey: Image.Image, timeout_s: float) -> tuple[int, float] | No
     return int(rotate.group(1)) % 360, float(confidence.group(1))
 
 
-_CJK_OR_DIGIT = re.compile(r"[\u4e00-\u9fff0-9]")
-
-
 def _left(deadline: float) -> float:
     """Seconds left before `deadline` for the next Tesseract call (> 0: 0 means no limit)."""
     left = deadline - time.monotonic()
@@ -246,7 +244,7 @@ def _clearly_upright(lines) -> bool:
     confidence of its good lines.
     """
     clear = [line for line in lines if line.confidence >= CLEARLY_UPRIGHT_CONFIDENCE]
-    return sum(len(_CJK_OR_DIGIT.findall(line.text)) for line in clear) >= 10
+    return sum(len(CJK_OR_DIGIT.findall(line.text)) for line in clear) >= 10
 
 
 def _rotation_by_reading(grey: Image.Image, candidates, deadline: float) -> int:
@@ -265,7 +263,7 @@ def _rotation_by_reading(grey: Image.Image, candidates, deadline: float) -> int:
         lines = engine.recognise(small.rotate(-rotation, expand=True), _left(deadline))
         if _clearly_upright(lines):
             return rotation
-        chars = sum(len(_CJK_OR_DIGIT.findall(line.text)) for line in lines)
+        chars = sum(len(CJK_OR_DIGIT.findall(line.text)) for line in lines)
         confidence = sum(line.confidence for line in lines) / len(lines) if lines else 0.0
         scores[rotation] = confidence * chars
     return max(scores, key=scores.__getitem__)
