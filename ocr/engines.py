@@ -93,8 +93,11 @@ class TesseractEngine:
 
 # Page images for Tesseract go to memory-backed storage where there is some.
 _SCRATCH = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
-# What counts as read text when judging a reading (orientation checks here and in prepare).
+# What counts as clearly read text when judging a reading (orientation checks here and in
+# prepare): these characters, at this confidence (0..1) or more. Read sideways or upside
+# down, Chinese comes out at confidences around 0.2.
 CJK_OR_DIGIT = re.compile(r"[\u4e00-\u9fff0-9]")
+CLEARLY_UPRIGHT_CONFIDENCE = 0.85
 # Measured on 168 generated captures (cards and report pages; flatbed, photocopy, phone;
 # each turned 0/90/180/270 degrees): upright pages had 41 to 340 such characters, turned
 # ones at most 11 (psm 3 reads sideways pages as vertical text, in columns).
@@ -111,7 +114,7 @@ def _runs_upright(data: dict) -> bool:
     """
     lines: dict[tuple[int, int, int], list[tuple[float, float, int]]] = {}
     for i, word in enumerate(data["text"]):
-        if float(data["conf"][i]) >= 85 and word.strip():
+        if float(data["conf"][i]) >= 100 * CLEARLY_UPRIGHT_CONFIDENCE and word.strip():
             key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
             centre = (data["left"][i] + data["width"][i] / 2, data["top"][i] + data["height"][i] / 2)
             lines.setdefault(key, []).append((*centre, len(CJK_OR_DIGIT.findall(word))))

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-from ocr.engines import CJK_OR_DIGIT
+from ocr.engines import CJK_OR_DIGIT, CLEARLY_UPRIGHT_CONFIDENCE
 from ocr.page import UnreadableDocument
 
 # Long side of the working image. A4 at 2400 px is ~200 DPI: certificate and report text
@@ -36,7 +36,6 @@ MAX_SKEW_DEGREES = 10.0
 # Tesseract's orientation-and-script detection reports a confidence; below this we
 # check its answer by reading the page each way round instead.
 OSD_TRUSTED_CONFIDENCE = 1.0
-CLEARLY_UPRIGHT_CONFIDENCE = 0.85
 
 
 @dataclass(frozen=True)
