@@ -108,7 +108,10 @@ def test_sigkill_mid_run_then_rerun_finishes_every_document_exactly_once(tmp_pat
     intake = tmp_path / "in"
     for i in range(12):
         write(intake / "泰山区" / f"c{i:02}.pdf", good_pdf(100 + i))
-    proc = start_zhili(db, "ingest", str(intake), "--jobs", "2", docs=tmp_path / "docs", start_new_session=True)
+    # One reader hangs on c11 until it is killed, so the run is surely cut off mid-way
+    # however fast the other reader gets through the rest.
+    proc = start_zhili(db, "ingest", str(intake), "--jobs", "2", docs=tmp_path / "docs", start_new_session=True,
+                       env={"ZHILI_FAULTS": "hang:c11"})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         time.sleep(0.2)
