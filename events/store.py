@@ -27,69 +27,18 @@ from events.event import (  # noqa: F401  (re-exported: the store's own names)
     format_instant,
     new_event_id,
 )
+from events.payload import (  # noqa: F401  (re-exported)
+    canonical_json,
+    digest,
+    load_json,
+    payload_json,
+    text_digest,
+)
 from events.schema import CURRENT_VERSION, SchemaTooNew, schema_version, upgrade
 
 GENESIS_HASH = "0" * 64
 SCHEMA_VERSION = CURRENT_VERSION
 ERASED_KEY = "_erased"
-
-
-# Stdlib json, not a faster library, writes the chain's headers: an auditor recomputes
-# them with nothing but Python. NaN and Infinity are not JSON and are refused.
-_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-
-
-def canonical_json(value: Any) -> str:
-    """The serialisation of a chain header (documented in the README), and of whatever
-    else must be reproducible from the value alone (relay digests)."""
-    return _CANONICAL.encode(value)
-
-
-# A stored payload is hashed as stored, so no auditor ever re-serialises one: its text
-# need not be stdlib's, only valid JSON of exactly the value given. orjson writes it in a
-# fraction of the time, but is laxer than the stdlib: it writes NaN and Infinity as null
-# and turns UUIDs and enums into strings and numbers. Passthrough makes it refuse the
-# types it can be told to refuse (handing them to a default that raises); whatever it did
-# write must read back equal to the value (a NaN never equals the null written for it, a
-# UUID never equals its string), or the stdlib encoder decides, which writes the
-# canonical form or refuses, as it always did. It also decides for what orjson cannot
-# write at all: ints beyond 64 bits, keys that are not strings, nesting deeper than 254.
-_PAYLOAD_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-
-
-def _refuse(value: Any) -> Any:
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-
-def payload_json(value: Any) -> tuple[str, str]:
-    """(text, digest) of a payload as stored: compact JSON with sorted keys, and the
-    sha256 of its UTF-8 bytes. Raises what canonical_json raises for non-JSON values."""
-    try:
-        encoded = orjson.dumps(value, default=_refuse, option=_PAYLOAD_OPTIONS)
-    except orjson.JSONEncodeError:
-        encoded = None
-    if encoded is None or orjson.loads(encoded) != value:
-        text = canonical_json(value)
-        return text, text_digest(text)
-    return encoded.decode("utf-8"), sha256(encoded).hexdigest()
-
-
-def load_json(text: str) -> Any:
-    """Parse a stored payload: orjson for speed, stdlib for what orjson refuses (ints
-    beyond 64 bits), so every stored payload reads back."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
-
-
-def digest(value: Any) -> str:
-    return text_digest(canonical_json(value))
-
-
-def text_digest(text: str) -> str:
-    """The digest of a stored payload column: sha256 of its UTF-8 text."""
-    return sha256(text.encode("utf-8")).hexdigest()
 
 
 def chain_hash(prev_hash: str, header: dict[str, Any]) -> str:
@@ -323,21 +272,15 @@ class EventStore:
         recorded_at = format_instant(self.clock())
         header_of = header_writer(stream_id, recorded_at)
         rows = []
-        last_metadata, metadata, metadata_digest = None, None, None
         for event in events:
             position += 1
             version += 1
             event_id, type_, schema_version = event.event_id, event.type, event.schema_version
-            data, data_digest = payload_json(event.data)
-            if metadata is None or event.metadata != last_metadata:
-                # A batch's events usually share their metadata (one actor, one
-                # correlation id): serialise and hash it once.
-                last_metadata = event.metadata
-                metadata, metadata_digest = payload_json(last_metadata)
+            data_digest, metadata_digest = event.data_digest, event.metadata_digest
             header = header_of(position, event_id, version, type_, schema_version, data_digest, metadata_digest)
             hash_ = sha256((prev + header).encode("utf-8")).hexdigest()
-            rows.append((position, event_id, stream_id, version, type_, schema_version, data, metadata,
-                         data_digest, metadata_digest, recorded_at, prev, hash_))
+            rows.append((position, event_id, stream_id, version, type_, schema_version, event.data_json,
+                         event.metadata_json, data_digest, metadata_digest, recorded_at, prev, hash_))
             prev = hash_
         return rows
 

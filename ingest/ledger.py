@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from domain import vocabulary as v
@@ -161,7 +161,7 @@ def finish(store, doc_id: str, events: list[NewEvent]) -> tuple[str, str | None]
         if outcome[0]:
             return outcome
         causation = stored[0].event_id if stored else None
-        batch = [replace(e, metadata={**_meta(doc_id, causation), **e.metadata,
+        batch = [e.replace(metadata={**_meta(doc_id, causation), **e.metadata,
                                       "correlation_id": doc_id, "causation_id": causation})
                  for e in events]
         try:

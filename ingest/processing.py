@@ -5,7 +5,7 @@ touches no database: the parent appends what comes back.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from domain import vocabulary as v
 from events import NewEvent
@@ -117,5 +117,5 @@ def _with_county_review(task: Task, events: list[NewEvent], kind: str, pages: in
         done = NewEvent(v.DOCUMENT_PROCESSED, data, {"source": {"doc_id": task.doc_id, "page": None}},
                         event_id=ledger_event_id(task.doc_id, "processed"))
     else:
-        done = replace(done, data={**done.data, **data})
+        done = done.replace(data={**done.data, **data})
     return Processed(tuple(body + extra + [done]), kind, pages, reviews)

@@ -318,11 +318,41 @@ def test_a_payload_that_is_not_json_is_refused_like_the_canonical_encoder_does(v
             payload_json(payload)
 
 
-def test_a_refused_payload_or_metadata_writes_nothing(store):
-    for event in (NewEvent("A", {"v": float("nan")}), NewEvent("A", {}, {"at": uuid.UUID(int=7)})):
+def test_a_payload_or_metadata_that_is_not_json_fails_where_the_event_is_made(store):
+    for make in (lambda: NewEvent("A", {"v": float("nan")}), lambda: NewEvent("A", {}, {"at": uuid.UUID(int=7)})):
         with pytest.raises((TypeError, ValueError)):
-            store.append("s", [NewEvent("A", {"n": 1}), event])
+            store.append("s", [NewEvent("A", {"n": 1}), make()])
     assert store.head() == (0, GENESIS_HASH)
+
+
+def test_an_event_is_a_snapshot_of_its_payloads(store):
+    data, metadata = {"n": 1, "lines": ["a"]}, {"actor": "clerk"}
+    event = NewEvent("A", data, metadata)
+    data["n"], metadata["actor"] = 2, "someone else"
+    data["lines"].append("b")
+    assert event.data == {"n": 1, "lines": ["a"]} and event.metadata == {"actor": "clerk"}
+    store.append("s", [event])
+    [stored] = store.read_all()
+    assert (stored.data, stored.metadata) == ({"n": 1, "lines": ["a"]}, {"actor": "clerk"})
+    with pytest.raises(AttributeError):
+        event.type = "B"
+
+
+def test_equal_metadata_written_differently_is_stored_as_given():
+    # Events made in a row share their metadata's serialisation when it is the same JSON;
+    # 1, 1.0 and True are equal in Python but are not the same JSON.
+    events = [NewEvent("A", {}, {"n": n}) for n in (1, 1.0, True, 1, float("1"))]
+    assert [e.metadata_json for e in events] == ['{"n":1}', '{"n":1.0}', '{"n":true}', '{"n":1}', '{"n":1.0}']
+    assert [type(e.metadata["n"]) for e in events] == [int, float, bool, int, float]
+
+
+def test_a_new_event_survives_pickling_for_worker_processes():
+    import pickle
+
+    event = NewEvent("A", {"text": "泰山区", "n": 2**70}, {"actor": "reader"}, event_id="e-1", schema_version=2)
+    copy = pickle.loads(pickle.dumps(event))
+    assert copy == event and copy.data == {"text": "泰山区", "n": 2**70} and copy.schema_version == 2
+    assert event.replace(data={"n": 3}) == NewEvent("A", {"n": 3}, {"actor": "reader"}, event_id="e-1", schema_version=2)
 
 
 def test_payloads_orjson_cannot_write_are_stored_by_the_stdlib_and_verify(store):
