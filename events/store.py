@@ -100,7 +100,6 @@ events_table = sa.Table(
     sa.UniqueConstraint("stream_id", "stream_version", name="uq_zhili_events_stream_version"),
 )
 sa.Index("ix_zhili_events_type_position", events_table.c.type, events_table.c.position)
-sa.Index("ix_zhili_events_recorded_at", events_table.c.recorded_at)
 
 _e = events_table.c
 # The columns a reader gets, in the order _rows_to_events unpacks them.

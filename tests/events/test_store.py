@@ -267,7 +267,9 @@ def test_schema_is_versioned_and_a_v1_database_is_upgraded(db_url):
              "at": header["recorded_at"], "prev": GENESIS_HASH, "hash": chain_hash(GENESIS_HASH, header)})
     store = open_store(db_url)
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version FROM zhili_schema").scalar_one() == CURRENT_VERSION == 2
+        assert conn.exec_driver_sql("SELECT version FROM zhili_schema").scalar_one() == CURRENT_VERSION == 3
+        indexes = {ix["name"] for ix in sa.inspect(conn).get_indexes("zhili_events")}
+        assert "ix_zhili_events_type_position" in indexes and "ix_zhili_events_recorded_at" not in indexes
     assert [e.data for e in store.read_all()] == [{"n": 1}] and verify_chain(store).ok
     assert store.append("s", [NewEvent("A", {"n": 2})], expected_version=1) == [2]
     store.engine.dispose()
