@@ -3,11 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import random
-import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from hashlib import sha256
 from itertools import chain

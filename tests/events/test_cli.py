@@ -104,6 +104,7 @@ TAMPERING = {
                                 sql(s, "UPDATE zhili_events SET position = 3 WHERE position = 6"),
                                 sql(s, "UPDATE zhili_events SET position = 6 WHERE position = -1")], 3, "prev_hash"),
     "rehashed row": (lambda s: forge(s, 4, {"n": 99}), 5, "prev_hash"),
+    "row moved below the log": (lambda s: sql(s, "UPDATE zhili_events SET position = -3 WHERE position = 8"), -3, "moved"),
     "fake erasure": (lambda s: sql(s, "UPDATE zhili_events SET erased = TRUE, data = '{\"n\":99}' WHERE position = 2"), 2, "erasure marker"),
 }
 
