@@ -20,7 +20,7 @@ def contend(url, stream_id, rounds, barrier, results, name):
     store.engine.dispose()
 
 
-def write_stream(url, stream_id, batches, batch_size):
+def write_stream(url, stream_id, batches, batch_size, pause=0.0):
     store = open_store(url)
     for n in range(batches):
         store.append(
@@ -28,6 +28,7 @@ def write_stream(url, stream_id, batches, batch_size):
             [NewEvent("Tick", {"batch": n, "i": i}) for i in range(batch_size)],
             expected_version=n * batch_size,
         )
+        time.sleep(pause)
     store.engine.dispose()
 
 
