@@ -12,19 +12,24 @@ def sha256(text): return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 def audit(path):
     csv.field_size_limit(sys.maxsize)
-    prev, position = "0" * 64, 0
+    prev, position, unrecorded = "0" * 64, 0, set()
     for row in csv.DictReader(open(path, encoding="utf-8", newline="")):
         position += 1
         where = f"position {position}"
         assert int(row["position"]) == position, f"{where} is missing (found {row['position']})"
         assert row["prev_hash"] == prev, f"{where}: prev_hash is not the previous row's hash"
-        if row["erased"] not in ("1", "t", "true", "True"):  # erased: payload gone, digests kept
+        if row["erased"] in ("1", "t", "true", "True"):  # erased: payload gone, digests kept
+            unrecorded.add(position)
+        else:
             assert sha256(row["data"]) == row["data_digest"], f"{where}: data was changed"
             assert sha256(row["metadata"]) == row["metadata_digest"], f"{where}: metadata was changed"
+            if (row["stream_id"], row["type"]) == ("zhili-erasures", "PayloadsErased"):
+                unrecorded -= set(json.loads(row["data"])["positions"])
         header = {k: row[k] for k in ("event_id", "stream_id", "type", "data_digest", "metadata_digest", "recorded_at")}
         header.update({k: int(row[k]) for k in ("position", "stream_version", "schema_version")})
         prev = sha256(prev + json.dumps(header, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
         assert prev == row["hash"], f"{where}: hash does not match the header"
+    assert not unrecorded, f"position {min(unrecorded)}: erased, but no PayloadsErased event records it"
     return f"ok: {position} events, head {position}:{prev}"
 
 if __name__ == "__main__":

@@ -35,6 +35,11 @@ from events.schema import CURRENT_VERSION, SchemaTooNew, schema_version, upgrade
 GENESIS_HASH = "0" * 64
 SCHEMA_VERSION = CURRENT_VERSION
 ERASED_KEY = "_erased"
+# Every erasure is also an event: the positions it erased and why, in a stream of its own.
+# The verifier requires one for every erased row, so an erasure marker written behind
+# zhili's back (which the chain alone would accept, since it covers digests) is caught.
+ERASURES_STREAM = "zhili-erasures"
+PAYLOADS_ERASED = "PayloadsErased"
 
 
 def chain_hash(prev_hash: str, header: dict[str, Any]) -> str:
@@ -280,9 +285,14 @@ class EventStore:
         return rows
 
     def _write_locked(self, stream_id: str, rows_at: Callable[[Sequence[Any]], list[tuple]]) -> list[int]:
-        """An append in a locked_transaction (SQLite). Its statements run on the driver's
-        cursor: SQLAlchemy's cost per statement is a good part of a small append's."""
-        with locked_transaction(self.engine) as conn, _driver_errors(conn.dialect):
+        """An append in a locked_transaction (SQLite)."""
+        with locked_transaction(self.engine) as conn:
+            return self._append_in(conn, stream_id, rows_at)
+
+    def _append_in(self, conn: sa.Connection, stream_id: str, rows_at: Callable[[Sequence[Any]], list[tuple]]) -> list[int]:
+        """An append inside the caller's locked transaction. Its statements run on the
+        driver's cursor: SQLAlchemy's cost per statement is a good part of a small append's."""
+        with _driver_errors(conn.dialect):
             cursor = conn.connection.driver_connection.cursor()
             cursor.execute(self._append_state.sql, self._append_state.args({"stream_id": stream_id}))
             rows = rows_at(cursor.fetchone())
@@ -337,15 +347,20 @@ class EventStore:
         """Replace the data and metadata of events with an erasure marker (PIPL deletion).
 
         The digests stay, so the hash chain still verifies; the row is flagged `erased` so
-        the verifier trusts its digests. Returns the positions erased now.
+        the verifier trusts its digests. In the same transaction a PayloadsErased event
+        (positions and reason, no personal data) is appended to ERASURES_STREAM, which
+        cannot itself be erased. Returns the positions erased now.
         """
         if not reason.strip():
             raise StoreError("erasure needs a reason")
+        if stream_id == ERASURES_STREAM:
+            raise StoreError("the record of erasures cannot be erased")
         ids = list(event_ids)
         if not ids and stream_id is None:
             return []
-        marker = canonical_json({ERASED_KEY: {"reason": reason, "erased_at": format_instant(self.clock())}})
-        which = [_e.erased == sa.false()]
+        erased_at = format_instant(self.clock())
+        marker = canonical_json({ERASED_KEY: {"reason": reason, "erased_at": erased_at}})
+        which = [_e.erased == sa.false(), _e.stream_id != ERASURES_STREAM]
         if ids:
             which.append(_e.event_id.in_(ids))
         if stream_id is not None:
@@ -354,6 +369,8 @@ class EventStore:
             positions = list(conn.execute(sa.select(_e.position).where(*which).order_by(_e.position)).scalars())
             if positions:
                 conn.execute(events_table.update().where(*which).values(data=marker, metadata=marker, erased=True))
+                record = NewEvent(PAYLOADS_ERASED, {"positions": positions, "reason": reason}, {"erased_at": erased_at})
+                self._append_in(conn, ERASURES_STREAM, lambda state: self._chain_rows(ERASURES_STREAM, [record], None, *state))
             return positions
 
     def _write_transaction(self):

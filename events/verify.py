@@ -5,7 +5,7 @@ for every position from 1 on: the position follows the one before (a gap is a de
 row), prev_hash is the previous row's hash (an inserted, removed or reordered row), the
 payload matches its digest (changed data), and the hash matches the header. An erased row
 (PIPL) carries a marker instead of its payload; its stored digests are trusted, since the
-chain still covers them.
+chain still covers them, and a later PayloadsErased event must record its erasure.
 """
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ import sqlalchemy as sa
 
 from events.store import (
     ERASED_KEY,
+    ERASURES_STREAM,
     GENESIS_HASH,
+    PAYLOADS_ERASED,
     EventStore,
     chain_hash,
     db_errors,
@@ -77,6 +79,8 @@ def verify_chain(store: EventStore, expect: tuple[int, str] | None = None, batch
         .limit(batch_size)
     )
     count, prev_position, prev_hash = 0, 0, GENESIS_HASH
+    # Erased rows not (yet) recorded by a PayloadsErased event, with the hash before each.
+    unrecorded: dict[int, str] = {}
     with db_errors("cannot read the event log"):
         for rows in fetch_batches(store.engine, query, _BEFORE_ANY_POSITION, batch_size):
             for values in rows:
@@ -87,7 +91,16 @@ def verify_chain(store: EventStore, expect: tuple[int, str] | None = None, batch
                 if problem is not None:
                     bad = min(row["position"], prev_position + 1)
                     return ChainReport(count, prev_position, prev_hash, bad, problem)
+                if row["erased"]:
+                    unrecorded[row["position"]] = prev_hash
+                elif row["stream_id"] == ERASURES_STREAM and row["type"] == PAYLOADS_ERASED:
+                    for position in json.loads(row["data"])["positions"]:
+                        unrecorded.pop(position, None)
                 count, prev_position, prev_hash = count + 1, row["position"], row["hash"]
+    if unrecorded:
+        bad = min(unrecorded)
+        return ChainReport(bad - 1, bad - 1, unrecorded[bad], bad,
+                           "erased, but no PayloadsErased event records it (the erasure was not made by zhili)")
     if expect is not None and expect[0] > prev_position:
         return ChainReport(
             count, prev_position, prev_hash, expect[0],

@@ -43,7 +43,7 @@ def test_auditor_script_agrees_with_verify_and_catches_a_change(store, db_url, t
     dump_csv(db_url, dump)
     result = audit(dump)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"ok: 12 events, head {verify_chain(store).head}"
+    assert result.stdout.strip() == f"ok: 13 events, head {verify_chain(store).head}"  # 12 and the erasure's record
 
     lines = dump.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[5] = lines[5].replace('"n"":4', '"n"":40')  # row 5 (doc-0's second event)
@@ -51,3 +51,16 @@ def test_auditor_script_agrees_with_verify_and_catches_a_change(store, db_url, t
     dump.write_text("".join(lines), encoding="utf-8")
     result = audit(dump)
     assert result.returncode == 1 and "BAD: position 5: data was changed" in result.stderr
+
+
+def test_auditor_script_catches_an_erasure_no_event_records(store, db_url, tmp_path):
+    for n in range(3):
+        store.append(f"doc-{n}", [NewEvent("CertificateRecognised", {"name": "张三", "n": n})])
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE zhili_events SET data = '{\"_erased\":{}}', metadata = '{\"_erased\":{}}',"
+                             " erased = TRUE WHERE position = 2")
+    dump = tmp_path / "log.csv"
+    dump_csv(db_url, dump)
+    result = audit(dump)
+    assert result.returncode == 1 and "BAD: position 2: erased, but no PayloadsErased event" in result.stderr
+    assert verify_chain(store).bad_position == 2

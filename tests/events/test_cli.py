@@ -139,7 +139,19 @@ def test_expect_catches_a_truncated_log(log, db_url, run):
 def test_erased_rows_still_verify(log, db_url, run):
     log.erase(stream_id="doc-1", reason="PIPL")
     result = run(db_url, "verify")
-    assert result.returncode == 0 and result.stdout.startswith("ok: 10 events"), result.stderr
+    assert result.returncode == 0 and result.stdout.startswith("ok: 11 events"), result.stderr  # and the record
+
+
+def test_an_erasure_made_behind_zhilis_back_is_caught(log, db_url, run):
+    """Rows 2 and 5 (doc-1) get well-formed erasure markers straight in SQL: the chain
+    covers digests, not payloads, so only the missing PayloadsErased record gives it away."""
+    marker = json.dumps({"_erased": {"reason": "PIPL", "erased_at": "2026-11-30T00:00:00.000000+00:00"}})
+    sql(log, f"UPDATE zhili_events SET data = '{marker}', metadata = '{marker}', erased = TRUE"
+             " WHERE stream_id = 'doc-1'")
+    result = run(db_url, "verify")
+    assert_one_line_failure(result)
+    assert "position 2 is bad" in result.stderr and "no PayloadsErased event" in result.stderr
+    assert "the 1 events before it are intact" in result.stderr
 
 
 def test_events_prints_json_lines_in_log_order_with_filters(db_url, run):

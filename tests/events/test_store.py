@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from events import ConcurrencyError, NewEvent, StoreError, open_store
 from events.schema import CURRENT_VERSION, MIGRATIONS
-from events.store import GENESIS_HASH, chain_hash, digest
+from events.store import ERASURES_STREAM, GENESIS_HASH, PAYLOADS_ERASED, chain_hash, digest
 from events.verify import verify_chain
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
@@ -241,15 +241,24 @@ def test_erasure_replaces_payload_keeps_chain_verifiable(store):
     assert store.erase(stream_id="doc-a", reason="PIPL request 2026-17") == [1]
     assert store.erase([target.event_id], reason="PIPL request 2026-18") == [2]
     assert store.erase([target.event_id], reason="again") == []  # already erased
-    erased = list(store.read_all())
+    erased = store.read_stream("doc-a") + store.read_stream("doc-b")
     assert all(e.erased for e in erased)
     assert erased[0].data["_erased"]["reason"] == "PIPL request 2026-17"
-    assert "370902" not in str([e.to_json() for e in erased])
+    assert "370902" not in str([e.to_json() for e in store.read_all()])
     assert erased[1].to_json()["erased"] is True
-    report = verify_chain(store, expect=head)
-    assert report.ok and report.head == f"{head[0]}:{head[1]}"
+    # Each erasure is recorded by an event after it, without the data it erased.
+    records = store.read_stream(ERASURES_STREAM)
+    assert [(e.type, e.data) for e in records] == [
+        (PAYLOADS_ERASED, {"positions": [1], "reason": "PIPL request 2026-17"}),
+        (PAYLOADS_ERASED, {"positions": [2], "reason": "PIPL request 2026-18"})]
+    assert [e.position for e in records] == [3, 4] and not any(e.erased for e in records)
+    report = verify_chain(store, expect=head)  # the history up to the old head was not rewritten
+    assert report.ok and report.head == "{}:{}".format(*store.head())
     with pytest.raises(StoreError):
         store.erase(stream_id="doc-a", reason=" ")
+    with pytest.raises(StoreError, match="cannot be erased"):
+        store.erase(stream_id=ERASURES_STREAM, reason="PIPL")
+    assert store.erase([records[0].event_id], reason="PIPL") == []  # nor any event of it
 
 
 def test_schema_is_versioned_and_a_v1_database_is_upgraded(db_url):
