@@ -240,6 +240,8 @@ class EventStore:
         """
         if not events:
             return []
+        if stream_id == ERASURES_STREAM:
+            raise StoreError(f"{ERASURES_STREAM} is written by erase() alone")
         write = self._write_pipelined if self._pipelined else self._write_locked
         try:
             return write(stream_id, lambda state: self._chain_rows(stream_id, events, expected_version, *state))

@@ -154,6 +154,16 @@ def test_an_erasure_made_behind_zhilis_back_is_caught(log, db_url, run):
     assert "the 1 events before it are intact" in result.stderr
 
 
+@pytest.mark.parametrize("forged", [[1], {"positions": "5"}, {"reason": "PIPL"}], ids=repr)
+def test_an_erasure_record_forged_into_another_shape_records_nothing(log, db_url, run, forged):
+    [erased] = log.erase([log.read_stream("doc-1")[0].event_id], reason="PIPL")
+    record = log.head()[0]
+    forge(log, record, forged)  # and its digest and hash: the chain alone holds
+    result = run(db_url, "verify")
+    assert_one_line_failure(result)
+    assert f"position {erased} is bad" in result.stderr and "no PayloadsErased event" in result.stderr
+
+
 def test_events_prints_json_lines_in_log_order_with_filters(db_url, run):
     store = open_store(db_url)
     store.append("doc-a", [NewEvent("DocumentReceived", {"doc_id": "a"}), NewEvent("PageRead", {"page": 1})])

@@ -259,6 +259,9 @@ def test_erasure_replaces_payload_keeps_chain_verifiable(store):
     with pytest.raises(StoreError, match="cannot be erased"):
         store.erase(stream_id=ERASURES_STREAM, reason="PIPL")
     assert store.erase([records[0].event_id], reason="PIPL") == []  # nor any event of it
+    with pytest.raises(StoreError, match="written by erase"):
+        store.append(ERASURES_STREAM, [NewEvent(PAYLOADS_ERASED, {"positions": [1, 2]})])
+
 
 
 def test_schema_is_versioned_and_a_v1_database_is_upgraded(db_url):
