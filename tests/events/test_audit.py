@@ -2,14 +2,17 @@
 made by each database's own tools, and catches a changed row."""
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
 from pathlib import Path
 
 import psycopg
+import pytest
 import sqlalchemy as sa
 
 from events import NewEvent
+from events.store import chain_hash, hash_header, text_digest
 from events.verify import verify_chain
 
 AUDIT = Path(__file__).resolve().parents[2] / "events" / "audit.py"
@@ -64,3 +67,23 @@ def test_auditor_script_catches_an_erasure_no_event_records(store, db_url, tmp_p
     result = audit(dump)
     assert result.returncode == 1 and "BAD: position 2: erased, but no PayloadsErased event" in result.stderr
     assert verify_chain(store).bad_position == 2
+
+
+@pytest.mark.parametrize("forged", ["[1]", '{"positions":5}', '{"reason":"PIPL"}'])
+def test_auditor_script_reads_an_erasure_record_of_another_shape_as_recording_nothing(store, db_url, tmp_path, forged):
+    store.append("doc-a", [NewEvent("CertificateRecognised", {"name": "张三"})])
+    store.erase(stream_id="doc-a", reason="PIPL")
+    dump = tmp_path / "log.csv"
+    dump_csv(db_url, dump)
+    # The record (row 2) forged into another shape, its digest and hash recomputed to match.
+    rows = list(csv.DictReader(open(dump, encoding="utf-8", newline="")))
+    rows[1]["data"] = forged
+    rows[1]["data_digest"] = text_digest(forged)
+    header = {**rows[1], **{k: int(rows[1][k]) for k in ("position", "stream_version", "schema_version")}}
+    rows[1]["hash"] = chain_hash(rows[0]["hash"], hash_header(header))
+    with open(dump, "w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = audit(dump)
+    assert result.returncode == 1 and "BAD: position 1: erased, but no PayloadsErased event" in result.stderr
