@@ -84,15 +84,18 @@ def parse_value(field: str, text, force: bool = False):
 
 
 def _field_names(records: dict[str, dict]) -> list[str]:
-    """The names a clerk can give for this document (roster rows as rows.N.FIELD)."""
-    names = set()
+    """The names a clerk can give for this document: a field's bare name, `record.field`
+    where several records have it, roster rows as rows.N.FIELD."""
+    holders: dict[str, list[str]] = {}
     for record, fields in records.items():
         for name in fields:
-            if name.startswith("rows."):
-                name = "rows.N." + name.rsplit(".", 1)[-1]
-            names.add(name)
-            if len(records) > 1 and not name.startswith("rows."):
-                names.add(f"{record}.{name}")
+            name = "rows.N." + name.rsplit(".", 1)[-1] if name.startswith("rows.") else name
+            holders.setdefault(name, []).append(record)
+    names = set(holders)
+    for name, having in holders.items():
+        if len([r for r in having if r != DOCUMENT_RECORD]) > 1:
+            names.discard(name)
+            names.update(f"{r}.{name}" for r in having)
     return sorted(names)
 
 

@@ -85,13 +85,13 @@ def _filtered(records: list[dict], county, flag, status) -> list[dict]:
             and (status is None or r.get("status") == status)]
 
 
-def _counted(count: int, names: tuple[str, ...], by_type: dict[str, int], known_at) -> str:
+def _counted(count: int, names: tuple[str, ...], by_type: dict[str, int], known_at, target: str) -> str:
     """What the replay's number counts, beside what `verify` counts."""
     total = sum(by_type.values())
     read = set(handled_types(names))
     others = sorted(((n, t) for t, n in by_type.items() if t not in read), reverse=True)
     where = f"recorded up to {known_at.isoformat()}" if known_at else "in the log"
-    text = (f"replayed {count} events: the ones projections read, of {total} {where} "
+    text = (f"replayed {count} events into {target}: the types projections read, of {total} {where} "
             f"(every event, as `zhili verify` counts them)")
     if others:
         text += "; not projected: " + ", ".join(f"{n} {t}" for n, t in others)
@@ -112,13 +112,13 @@ def replay(ctx, as_of, known_at, only) -> None:
     names = check_names(only)
     if known_at is None:
         count = replay_projections(ctx.store, only=only)
-        click.echo(f"{_counted(count, names, log_counts(ctx.store), None)}; into {only or 'all projections'}")
+        click.echo(_counted(count, names, log_counts(ctx.store), None, only or "all projections"))
         if as_of is not None:
             click.echo(_holds(views.load(ctx.store.engine), _day(as_of)))
         return
     with known_at_engine(ctx.store, known_at, only=only) as (engine, count):
-        click.echo(f"{_counted(count, names, log_counts(ctx.store, known_at), known_at)}; "
-                   f"into a temporary store (live tables untouched)")
+        click.echo(_counted(count, names, log_counts(ctx.store, known_at), known_at,
+                            "a temporary store (live tables untouched)"))
         click.echo(_holds(views.load(engine), _day(as_of)))
 
 

@@ -92,7 +92,7 @@ def test_replay_says_what_its_count_counts_and_takes_both_clocks(clocked):
     verified = zhili(url, "verify").stdout  # ok: 10 events, ...
     assert verified.startswith("ok: 10 events")
     done = zhili(url, "replay").stdout
-    assert "replayed 9 events: the ones projections read, of 10 in the log" in done
+    assert "replayed 9 events into all projections: the types projections read, of 10 in the log" in done
     assert "not projected: 1 PageRead" in done  # the others, by type
     past = zhili(url, "replay", "--known-at", "2024-06-20", "--as-of", "2024-09-01").stdout
     assert "of 3 recorded up to 2024-06-20" in past and "live tables untouched" in past
