@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError
 
 from events import backends
-from events.backends import (  # noqa: F401  (re-exported: the store's own names)
+from events.backends import (  # noqa: F401  (db_errors, locked_transaction: re-exported)
     append_in,
     db_errors,
     describe_db_error,
@@ -35,7 +35,6 @@ from events.event import (  # noqa: F401  (re-exported: the store's own names)
     format_instant,
     new_event_id,
 )
-from events.locks import AdvisoryLock
 from events.payload import (  # noqa: F401  (re-exported)
     canonical_json,
     digest,
@@ -44,7 +43,7 @@ from events.payload import (  # noqa: F401  (re-exported)
     text_digest,
 )
 from events.schema import CURRENT_VERSION, SchemaTooNew, schema_version, upgrade
-from events.statements import (  # noqa: F401  (re-exported)
+from events.statements import (
     APPEND_STATE,
     HEAD,
     HEAD_POSITION,
@@ -55,7 +54,6 @@ from events.statements import (  # noqa: F401  (re-exported)
 )
 
 SCHEMA_VERSION = CURRENT_VERSION
-LOG_LOCK = AdvisoryLock.LOG
 ERASED_KEY = "_erased"
 # Every erasure is also an event: the positions it erased and why, in a stream of its own.
 # The verifier requires one for every erased row, so an erasure marker written behind
