@@ -236,10 +236,8 @@ def _cloth(rng: random.Random, flavour: str):
 
 def tablecloth(r: Render, rng: random.Random, flavour: str) -> tuple[bytes, str]:
     photo = _warp(_scale(r.image, 0.7), rng, 0.07, _cloth(rng, flavour), 2400)
-    pad = int(photo.width * 0.0)
     photo = photo.rotate(rng.uniform(-10, 10), resample=Image.BICUBIC, fillcolor=(200, 200, 200))
     photo = _light(photo, rng, 0.75, 1.05).filter(ImageFilter.GaussianBlur(0.8))
-    del pad
     return _jpeg(_grain(photo, rng, 6), 85), ".jpg"
 
 

@@ -18,7 +18,8 @@ WEIGHTS = {"card_classic": 3, "card_modern": 4, "query_table": 2, "ecert": 1, "c
            "card_bilingual": 3, "card_two_column": 3, "booklet": 2, "booklet_month_only": 1,
            "local_printout": 2, "query_screen": 2, "equipment_card": 0.6}
 HANDWRITING = {"card_classic", "card_modern", "card_two_column", "booklet", "booklet_month_only"}
-SMALL_CARDS = {"card_classic": False, "booklet": False, "booklet_month_only": False}
+# Too wide to copy four to a page (front and back side by side, booklet spreads).
+WIDE = {"card_classic", "booklet", "booklet_month_only"}
 
 
 def families(split: str) -> set[str]:
@@ -34,7 +35,7 @@ def _designs_for(capture: str, split: str) -> list[str]:
     if capture == "handwritten":
         names = [n for n in names if n in HANDWRITING]
     if capture == "four_up":
-        names = [n for n in names if SMALL_CARDS.get(n, True)]
+        names = [n for n in names if n not in WIDE]
     return names
 
 

@@ -8,7 +8,7 @@ Every design belongs to one split, by name (see `synth.layouts` for the rule):
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Callable
 
@@ -397,7 +397,6 @@ def render_equipment(card: t.Card, rng: random.Random, **_) -> Render:
 def _ecert_truth(rng, **_):
     card = t.special_operation(rng, id_printed=True, prints_due=False)
     licence = f"{rng.randint(10, 99)}{card.id_number[:6]}{rng.randint(10**9, 10**10 - 1)}"
-    from dataclasses import replace
     return replace(card, licence_no=licence)
 
 

@@ -6,6 +6,7 @@ import functools
 import math
 import random
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from synth.fonts import SC_FACE_INDEX, SANS, SANS_BOLD, SERIF, SERIF_BOLD, truetype_cjk_path
@@ -143,9 +144,8 @@ def seal(img: Image.Image, center, radius: int, name: str, rng: random.Random, *
         d.text((c, c + ry * 0.5), label, font=font(max(9, int(radius * 0.2)), "serif", True), fill=255, anchor="mm")
     layer = layer.rotate(rng.uniform(-25, 25), resample=Image.BICUBIC)
     # patchy ink: some of the seal printed faintly
-    noise = Image.effect_noise((size, size), 60).point(lambda v: 255 if v > 70 else 140)
-    from PIL import ImageChops
-    layer = ImageChops.multiply(layer, noise)
+    patchy = np.random.default_rng(rng.randrange(2 ** 32)).random((size, size)) < 0.2
+    layer = Image.fromarray(np.where(patchy, np.asarray(layer) * 0.55, np.asarray(layer)).astype(np.uint8))
     a = alpha if alpha is not None else rng.randint(130, 200)
     layer = layer.point(lambda v: v * a // 255)
     colour = Image.new("RGB", (size, size), (rng.randint(190, 225), rng.randint(20, 50), rng.randint(30, 55)))

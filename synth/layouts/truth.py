@@ -98,6 +98,7 @@ def expected(card: Card, as_of: date = AS_OF) -> tuple[list[str], str]:
     """Flags and status by the contract's rules (a year-month review counts from the 1st)."""
     record = export_record(card)
     record["reviews"] = [_review_as_date(r).isoformat() for r in card.reviews]
+    record["review_due"] = _iso(card.printed_due)  # the rules read what is printed (a due = end stretches it)
     record["certificate_kind"] = card.kind
     flags = rules.intrinsic_flags(record, as_of)
     return flags, rules.status(flags)
