@@ -14,7 +14,7 @@ The split. Every variant family is either `dev` or `heldout`, fixed by name:
 
     designs   dev:     card_classic, card_modern, query_table, ecert, construction_card
               heldout: card_bilingual, card_two_column, booklet, booklet_month_only,
-                       local_printout, query_screen, equipment_card
+                       local_printout, query_screen, ecert_wallet, equipment_card
     captures  each capture kind has a dev and a heldout flavour (paper, dpi, angle,
               background pattern, thumb position, JPEG quality band, fax line faults):
               family "<capture>/dev" or "<capture>/heldout"

@@ -16,7 +16,8 @@ SPLITS = ("dev", "heldout")
 # How often a design turns up, given the capture allows it.
 WEIGHTS = {"card_classic": 3, "card_modern": 4, "query_table": 2, "ecert": 1, "construction_card": 0.6,
            "card_bilingual": 3, "card_two_column": 3, "booklet": 2, "booklet_month_only": 1,
-           "local_printout": 2, "query_screen": 2, "equipment_card": 0.6}
+           "local_printout": 2, "query_screen": 2, "ecert_wallet": 1.5,
+           "equipment_card": 0.6}
 HANDWRITING = {"card_classic", "card_modern", "card_two_column", "booklet", "booklet_month_only"}
 # Too wide to copy four to a page (front and back side by side, booklet spreads).
 WIDE = {"card_classic", "booklet", "booklet_month_only"}

@@ -384,6 +384,38 @@ def render_query_screen(card: t.Card, rng: random.Random, **_) -> Render:
     return Render(img, 300, {})
 
 
+def ecert_wallet_layout(card: t.Card, rng: random.Random, issued: datetime) -> PageLayout:
+    """The e-certificate as the provincial service app exports it: a landscape licence with
+    the 证照编号 at the top, the holder's ID as 持证人身份证号, the validity as one span."""
+    dates = rng.choice(("cn", "cn_nopad", "iso"))
+    runs = [Run(300, 60, 20, "电子证照", bold=True), Run(250, 88, 13, "特种作业操作证（电子）"),
+            Run(470, 60, 9, f"证照编号 {card.licence_no}"),
+            Run(40, 130, 12, f"持证人：{card.name}"), Run(300, 130, 12, f"性别：{card.sex}"),
+            Run(40, 158, 12, f"持证人身份证号：{card.id_number}"),
+            Run(40, 186, 12, f"{rng.choice(('证号', '证书编号'))}：{card.cert_no}"),
+            Run(40, 214, 12, f"作业类别：{card.category}"), Run(40, 242, 12, f"准操项目：{card.item}"),
+            Run(40, 270, 12, f"{rng.choice(('初领日期', '初次发证日期'))}：{fmt(card.first_issued, dates)}"),
+            Run(40, 298, 12, f"有效期限：{fmt(card.valid_from, dates)}至{fmt(card.valid_until, dates)}")]
+    y = 326.0
+    if card.printed_due:
+        runs.append(Run(40, y, 12, f"应复审日期：{fmt(card.printed_due, dates)}"))
+        y += 28
+    if card.reviews:
+        runs.append(Run(40, y, 12, "复审记录：" + "、".join(fmt(r, dates) + " 复审合格" for r in card.reviews)))
+        y += 28
+    runs += [Run(40, y, 12, f"{rng.choice(('发证机关', '签发机关'))}：{card.issuer}"),
+             Run(40, y + 40, 8, f"签发时间：{issued:%Y-%m-%d %H:%M:%S}  本证照由山东省电子证照库签发，扫码验证真伪")]
+    return PageLayout(tuple(runs), (Rule(30, 104, 812, 104),), size=(842.0, 595.0))
+
+
+def render_ecert_wallet(card: t.Card, rng: random.Random, **_) -> Render:
+    layout = ecert_wallet_layout(card, rng, _queried(rng))
+    img = page_image(layout, 200, rng.choice(("sans", "serif")))
+    d.qr(ImageDraw.Draw(img), rng, int(640 * 200 / 72), int(150 * 200 / 72), 300)
+    d.seal(img, (int(560 * 200 / 72), int(330 * 200 / 72)), 160, card.issuer, rng, alpha=140)
+    return Render(img, 200, {}, layout)
+
+
 def render_equipment(card: t.Card, rng: random.Random, **_) -> Render:
     dates = rng.choice(("dot", "cn", "iso"))
     return _other_card(card, rng, rng.choice(("特种设备作业人员证", "特种设备安全管理和作业人员证")), [
@@ -394,8 +426,8 @@ def render_equipment(card: t.Card, rng: random.Random, **_) -> Render:
         ("issuer", "发证机关", card.issuer)])
 
 
-def _ecert_truth(rng, **_):
-    card = t.special_operation(rng, id_printed=True, prints_due=False)
+def _ecert_truth(rng, *, prints_due: bool = False, **_):
+    card = t.special_operation(rng, id_printed=True, prints_due=prints_due)
     licence = f"{rng.randint(10, 99)}{card.id_number[:6]}{rng.randint(10**9, 10**10 - 1)}"
     return replace(card, licence_no=licence)
 
@@ -416,5 +448,7 @@ DESIGNS: dict[str, Design] = {des.name: des for des in (
            _card_truth(id_printed=True, prints_due=False, month_only_reviews=True), render_booklet, True),
     Design("local_printout", "heldout", "printout", _card_truth(id_printed=True, prints_due=False), render_local_printout),
     Design("query_screen", "heldout", "screen", _card_truth(id_printed=True, prints_due=True), render_query_screen),
+    Design("ecert_wallet", "heldout", "ecert", lambda rng, **kw: _ecert_truth(rng, prints_due=True),
+           render_ecert_wallet),
     Design("equipment_card", "heldout", "card", lambda rng, **_: t.special_equipment(rng), render_equipment),
 )}
