@@ -154,7 +154,8 @@ def read_certificate(lines: list[TextLine], record: str) -> Record:
     cross_check(fields, certificate_kind, "id_number" in best)
     for key in ("cert_no", "id_number"):
         f, v = fields[key], values.get(key) or values.get("cert_no")
-        if isinstance(f.value, str) and v and _cert_core(f.value) not in v.text.replace(" ", "").upper():
+        core = _cert_core(f.value)  # None for an empty reading: nothing was repaired
+        if core and v and core not in v.text.replace(" ", "").upper():
             # The documented one-character repair happened: agreement elsewhere does not
             # make it as sure as a clean reading.
             fields[key] = replace(f, confidence=min(f.confidence, REPAIRED_CONFIDENCE))
