@@ -13,6 +13,8 @@ reason `extraction_failed`. The kinds and their readers are registered in `kinds
 """
 from __future__ import annotations
 
+import os
+
 from ingest.extract.classify import classify
 from ingest.extract.failure import caught
 from ingest.extract.kinds import KINDS, UNKNOWN
@@ -38,6 +40,7 @@ def understand(pages: list, filename: str, county: str | None) -> Understanding:
     if reader is None:
         return Understanding(UNKNOWN, confidence, [])
     try:
+        _inject_fault(filename)
         return Understanding(kind, confidence, reader(pages, county))
     except Exception as exc:
         return Understanding(kind, confidence, [], caught(kind, exc))
@@ -47,8 +50,18 @@ def read_roster(data: bytes, filename: str, county: str | None) -> Understanding
     """A roster spreadsheet; `RosterUnreadable` (a damaged file: the clerk's to fix) is
     raised, any other exception of the reader becomes `failure`."""
     try:
+        _inject_fault(filename)
         return _read_roster(data, filename, county)
     except RosterUnreadable:
         raise
     except Exception as exc:
         return Understanding("roster", 0.0, [], caught("roster", exc))
+
+
+def _inject_fault(filename: str) -> None:
+    """Test hook, beside `ingest.workers`' crash/hang/oom faults: `ZHILI_FAULTS=extract:NAME`
+    makes the reader of a file whose name contains NAME raise, as a reader's bug would."""
+    for fault in filter(None, os.environ.get("ZHILI_FAULTS", "").split(",")):
+        kind, _, needle = fault.partition(":")
+        if kind == "extract" and needle and needle in filename:
+            raise RuntimeError("injected extraction fault")

@@ -289,6 +289,8 @@ def _cert_no(v: Value | None, hit: Hit | None) -> Field:
         return _field(m.group(0), v)
     m = ID_RUN.search(v.text.replace(" ", ""))
     raw = m.group(0) if m else alnum(v.text)
+    if not any(ch.isdigit() for ch in raw):  # 见背面, a lone T: words beside the label, no number
+        return _missing(hit)
     prefix, core = ("T", raw[1:]) if raw[:1] in ("T", "t") and len(raw) == 19 else ("", raw)
     if facts.id_valid(core.upper()):
         return _field(prefix + core.upper(), v)

@@ -2,8 +2,8 @@
 (review reason `extraction_failed`) and to the log, never back to the OCR.
 
 The log line must show the bug without showing whom the document is about: the frames
-(our source, file:line and the code) are kept as they are; the exception's message, which
-can quote what was read, keeps its shape but not its personal data.
+(file:line, function) are kept as they are; the exception's message, which can quote what
+was read, and the code lines keep their shape but not their digits runs or Han text.
 """
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ def caught(step: str, exc: BaseException) -> ExtractionFailure:
     last = frames[-1] if frames else None
     where = f" at {os.path.basename(last.filename)}:{last.lineno}" if last else ""
     lines = [f"{type(exc).__name__}: {mask_message(str(exc))}"]
-    lines += [f"  {_short(f.filename)}:{f.lineno} in {f.name}: {(f.line or '').strip()}" for f in frames]
+    # The code lines are masked too: a line can hold a value (a test's, a generated one).
+    lines += [f"  {_short(f.filename)}:{f.lineno} in {f.name}: {mask_message((f.line or '').strip())}" for f in frames]
     return ExtractionFailure(step, f"{type(exc).__name__}{where}", "\n".join(lines))
 
 
