@@ -25,7 +25,7 @@ from ingest.reasons import reason as reason_for
 from projections import ProjectionError, catch_up, checkpoints, rules, source, views
 from projections import export as out
 from projections.corrections import build_correction
-from projections.engine import _live_tables as LIVE
+from projections.engine import live_tables as LIVE
 from projections.provenance import NotFound, explain as explain_record
 from zhili.timeparse import parse_as_of
 

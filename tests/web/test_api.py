@@ -68,6 +68,7 @@ def test_roles_upload_masking_and_correction(client):
     assert client.get(f"/api/certificates/{cert['cert_no']}", headers=AUDITOR).json()["name"] == "张三丰"
     events = client.get("/api/events?type=FieldCorrected", headers=AUDITOR).json()["items"]
     assert events[-1]["metadata"]["actor"] == "王芳"
+    assert client.post("/api/corrections", headers=CLERK, json={"doc_id": doc_id, "field": "nosuch", "value": "x"}).status_code == 422
     assert client.post("/api/corrections", headers={**CLERK, "content-type": "application/json"},
                        content=b"{not json").status_code == 422
 
