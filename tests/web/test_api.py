@@ -79,3 +79,23 @@ def test_roles_upload_masking_and_correction(client):
     assert client.get(f"/api/documents/{doc_id}/original", headers=CLERK).content == pdf
     page = client.get("/", cookies={"zhili_token": "audit-token-1"})
     assert page.status_code == 200 and "总览" in page.text
+
+
+def test_every_page_renders_behind_the_login(client):
+    assert client.get("/review", follow_redirects=False).status_code == 303  # no cookie: to the login form
+    pdf = good_pdf(11)
+    doc_id = client.post("/api/documents", headers=CLERK, files={"file": ("card.pdf", pdf)},
+                         data={"county": "岱岳区"}).json()["doc_id"]
+    cert = _wait_for_certificate(client)
+    client.cookies.set("zhili_token", "audit-token-1")
+    for path in ("/", "/certificates", f"/certificates?q={cert['name']}", f"/certificates/{cert['cert_no']}",
+                 "/entities", f"/audit?key={doc_id}", "/audit?verify=true", "/review"):
+        page = client.get(path)
+        assert page.status_code == 200, (path, page.text[:300])
+    assert "发证机关" in client.get(f"/certificates/{cert['cert_no']}").text
+    assert "请记下链头" in client.get("/audit?verify=true").text
+    client.cookies.set("zhili_token", "clerk-token-1")
+    assert client.get("/upload").status_code == 200
+    assert client.get(f"/documents/{doc_id}/pages/1.png").headers["content-type"] == "image/png"
+    client.cookies.set("zhili_token", "down-token-1")
+    assert cert["name"] not in client.get("/certificates").text  # masked for downstream
