@@ -29,7 +29,9 @@ def understand(pages: list, filename: str, county: str | None) -> Understanding:
     if kind == "certificate":
         records = []
         for page in pages:
-            regions = card_regions(page_lines(page))
+            lines = page_lines(page)
+            found = getattr(page, "regions", None)  # cards the OCR found by segmentation
+            regions = [[ln for ln in lines if ln.index in set(r)] for r in found] if found else card_regions(lines)
             for region in regions:
                 record = read_certificate(region, f"card{len(records) + 1}")
                 # A repeated title word (a printout's header and its data-source line) can
