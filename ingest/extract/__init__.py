@@ -29,19 +29,33 @@ def understand(pages: list, filename: str, county: str | None) -> Understanding:
     if kind == "certificate":
         records = []
         for page in pages:
-            lines = page_lines(page)
+            on_page = page_lines(page)
             found = getattr(page, "regions", None)  # cards the OCR found by segmentation
-            regions = [[ln for ln in lines if ln.index in set(r)] for r in found] if found else card_regions(lines)
+            regions = [[ln for ln in on_page if ln.index in set(r)] for r in found] if found else card_regions(on_page)
             for region in regions:
                 record = read_certificate(region, f"card{len(records) + 1}")
                 # A repeated title word (a printout's header and its data-source line) can
                 # split a page; a part that names nobody is not a card.
                 if len(regions) == 1 or _names_someone(record):
                     records.append(record)
-        return Understanding(kind, confidence, records)
+        return Understanding(kind, confidence, _in_original_pixels(records, pages))
     if kind == "self_check_report":
-        return Understanding(kind, confidence, [read_report(pages, county)])
+        return Understanding(kind, confidence, _in_original_pixels([read_report(pages, county)], pages))
     return Understanding("unknown", confidence, [])
+
+
+def _in_original_pixels(records: list[Record], pages: list) -> list[Record]:
+    """Field boxes moved from the page as read (upright, straightened) to the original's
+    pixels, where a clerk sees them drawn (issue 12)."""
+    from dataclasses import replace
+
+    by_number = {page.number: page for page in pages}
+    for record in records:
+        for name, f in record.fields.items():
+            page = by_number.get(f.page)
+            if f.box and page is not None and hasattr(page, "to_original"):
+                record.fields[name] = replace(f, box=page.to_original(f.box))
+    return records
 
 
 def _names_someone(record: Record) -> bool:

@@ -66,3 +66,19 @@ def test_read_crops_restricted_to_digits():
     assert "复" in free or "年" in free
     assert digits and set(digits) <= set("0123456789.-/"), digits
     assert "2025" in digits and conf > 0
+
+
+def test_understood_field_boxes_are_in_the_original_of_a_card_turned_180():
+    from ingest.extract import understand
+
+    rng = random.Random("original-boxes-fields")
+    truth = random_certificate(rng)
+    upright = flatbed(render_certificate(truth, rng), rng)
+    [page] = read_document(encode(upright, "png"), "card.png", "rapidocr")
+    [record] = understand([page], "card.png", None).records
+    [turned] = read_document(encode(_turned(upright, 2), "png"), "card.png", "rapidocr")
+    [turned_record] = understand([turned], "card.png", None).records
+    for key in ("cert_no", "name"):
+        assert turned_record.fields[key].value == record.fields[key].value
+        expected = _turned_box(record.fields[key].box, upright.size, 2)
+        assert _overlap(turned_record.fields[key].box, expected) > 0.5, (key, turned_record.fields[key].box, expected)
