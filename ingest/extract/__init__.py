@@ -41,7 +41,7 @@ def understand(pages: list, filename: str, county: str | None) -> Understanding:
         return Understanding(UNKNOWN, confidence, [])
     try:
         _inject_fault(filename)
-        return Understanding(kind, confidence, reader(pages, county))
+        return Understanding(kind, confidence, _in_original_pixels(reader(pages, county), pages))
     except Exception as exc:
         return Understanding(kind, confidence, [], caught(kind, exc))
 
@@ -65,3 +65,17 @@ def _inject_fault(filename: str) -> None:
         kind, _, needle = fault.partition(":")
         if kind == "extract" and needle and needle in filename:
             raise RuntimeError("injected extraction fault")
+
+
+def _in_original_pixels(records: list[Record], pages: list) -> list[Record]:
+    """Field boxes moved from the page as read (upright, straightened) to the original's
+    pixels, where a clerk sees them drawn (issue 12)."""
+    from dataclasses import replace
+
+    by_number = {page.number: page for page in pages}
+    for record in records:
+        for name, f in record.fields.items():
+            page = by_number.get(f.page)
+            if f.box and page is not None and hasattr(page, "to_original"):
+                record.fields[name] = replace(f, box=page.to_original(f.box))
+    return records

@@ -12,7 +12,9 @@ def read(pages: list, county: str | None) -> list[Record]:
 
     records: list[Record] = []
     for page in pages:
-        regions = card_regions(page_lines(page))
+        on_page = page_lines(page)
+        found = getattr(page, "regions", None)  # cards the OCR found by segmentation
+        regions = [[ln for ln in on_page if ln.index in set(r)] for r in found] if found else card_regions(on_page)
         for region in regions:
             record = read_certificate(region, f"card{len(records) + 1}")
             # A repeated title word (a printout's header and its data-source line) can
