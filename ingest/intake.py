@@ -14,13 +14,12 @@ import fcntl
 import hashlib
 import mimetypes
 import os
-import re
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
-from domain import ids
+from domain import privacy
 from domain import vocabulary as v
 from ingest import folder, ledger
 from ingest.docstore import DocumentStore
@@ -57,17 +56,9 @@ class Summary:
                 f"{self.needs_review} needs-review, {self.rejected} rejected")
 
 
-_ID_RUN = re.compile(r"[0-9]{6}[0-9Xx]{8,12}")
-_NAME_RUN = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])([\u4e00-\u9fff]{1,2})(?![\u4e00-\u9fff])")
-
-
 def mask(path: str) -> str:
-    """Hide ID numbers in a path, and in its file name what looks like a personal name
-    (a run of 2-3 Han characters): `泰山区/张三-370902198503150011.jpg` → `泰山区/张*-370902********0011.jpg`."""
-    path = _ID_RUN.sub(lambda m: ids.mask(m.group(0)), path)
-    head, _, name = path.rpartition("/")
-    name = _NAME_RUN.sub(lambda m: m.group(1) + "*" * len(m.group(2)), name)
-    return f"{head}/{name}" if head else name
+    """A path fit for a log line: names and ID numbers in it masked (`domain.privacy`)."""
+    return privacy.scrub_path(path)
 
 
 def drop_key(drop: Drop, snap: Snapshot | None) -> str:

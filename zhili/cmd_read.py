@@ -12,6 +12,7 @@ import click
 
 from projections import ProjectionError, catch_up, replay as replay_projections, source, views
 from projections import export as out
+from projections import public as public_output
 from projections.corrections import build_correction
 from projections.engine import as_of_engine
 from projections.provenance import NotFound, explain as explain_record
@@ -101,7 +102,7 @@ def export(ctx, what, fmt, as_of, county, flag, status, detail, public) -> None:
         records = views.review_queue(facts)
     records = _filtered(records, county, flag, status)
     if public:
-        records = [out.mask_record(r) for r in records]
+        records = public_output.records(records, facts)
     _echo(out.to_json(records) if fmt == "json" else out.to_csv(records))
 
 
@@ -161,13 +162,14 @@ def deadlines(ctx, fmt, as_of, year) -> None:
 @click.argument("key", metavar="CERT_NO|ENTITY_ID")
 @click.option("--as-of", "as_of", type=AS_OF, metavar="DATE",
               help="What the log knew at this date (end of day, Asia/Shanghai), judged on it.")
-@click.option("--public", is_flag=True, help="Mask names and ID numbers in the record.")
+@click.option("--public", is_flag=True, help="Mask names and ID numbers everywhere in the answer (fields, events, file names).")
 @click.pass_obj
 def explain(ctx, key, as_of, public) -> None:
     """The events and source pages behind each field and flag of one record (JSON)."""
-    result = explain_record(_load(ctx, as_of, boxes=True), key, _day(as_of))
+    facts = _load(ctx, as_of, boxes=True)
+    result = explain_record(facts, key, _day(as_of))
     if public:
-        result = dict(result, record=out.mask_record(result["record"]))
+        result = public_output.records(result, facts)
     _echo(out.to_json(result))
 
 
