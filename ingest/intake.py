@@ -107,6 +107,8 @@ class Intake:
         if before is None:
             self.log("vanished", file=mask(folder.display(drop.relative)))
             return "vanished"
+        if before.size == 0 and folder.is_regular(drop.path):  # nothing to wait for, nothing to read
+            return self._refuse(drop, county, "empty", "0 bytes")
         if before.size > self.settings.max_bytes:
             return self._refuse(drop, county, "too_large", f"{before.size} bytes > {self.settings.max_bytes}")
         try:

@@ -63,6 +63,9 @@ def complete(path: str) -> bool:
     """The format's own end marker is present (PDF %%EOF, PNG IEND, JPEG EOI, ZIP directory)."""
     if not folder.is_regular(path):
         return True  # links, pipes, folders: refused on their own, never waited for
+    snap = folder.snapshot(path)
+    if snap is not None and snap.size == 0:
+        return True  # an empty file is refused at once (it has stopped changing: settled)
     try:
         import ocr
 

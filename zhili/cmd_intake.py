@@ -58,6 +58,16 @@ def process_document(store, docs: DocumentStore, doc_id: str, settings: Settings
     return ledger.status(store.read_stream(v.document_stream(doc_id)))
 
 
+def _county_option(ctx, param, value):
+    """`--county` names one folder under the intake: `../../X` or `a/b` would move files out."""
+    from ingest.folder import plain_folder_name
+
+    if value is not None and not plain_folder_name(value):
+        raise click.BadParameter(f"{value!r} is not a plain folder name (no /, \\, .., leading dot or control "
+                                 "characters); give the county's name, e.g. 泰山区", ctx, param)
+    return value
+
+
 def _intake_options(f):
     f = click.option("--engine", type=click.Choice(["tesseract", "rapidocr", "auto"]), default="auto",
                      show_default=True, help="OCR engine for scans.")(f)
@@ -76,7 +86,8 @@ def _intake_options(f):
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--county", metavar="NAME", help="County for all files (else the first folder level).")
+@click.option("--county", metavar="NAME", callback=_county_option,
+              help="County for all files (else the first folder level); a plain folder name.")
 @click.option("--move/--keep", default=False, show_default=True,
               help="Move taken files to .done/.rejected under the folder given (as `watch` does).")
 @_intake_options
@@ -111,7 +122,8 @@ def ingest(ctx, paths, county, move, engine, jobs, docs, time_limit, max_pages, 
 
 @click.command()
 @click.argument("intake_dirs", nargs=-1, required=True, type=click.Path())
-@click.option("--county", metavar="NAME", help="County for all files (else the first folder level).")
+@click.option("--county", metavar="NAME", callback=_county_option,
+              help="County for all files (else the first folder level); a plain folder name.")
 @click.option("--settle-seconds", type=click.FloatRange(0), default=2.0, show_default=True,
               help="A file is taken after its size and time stayed the same this long.")
 @click.option("--rescan-seconds", type=click.FloatRange(0.5), default=60.0, show_default=True,
