@@ -135,11 +135,14 @@ class Watcher:
                 raise FileNotFoundError(f"no such intake folder: {folder.display(root)}")
         self._start_observer()
         try:
-            self.intake.resume_unfinished()
+            resume_due = True  # at the start, and after every outage, until it succeeds
             next_scan = 0.0
             while not self.stopped.is_set():
                 now = time.monotonic()
                 try:
+                    if resume_due:
+                        self.intake.resume_unfinished()
+                        resume_due = False
                     if self.dirty.is_set() or now >= next_scan:
                         self.dirty.clear()
                         self._scan()
@@ -151,8 +154,7 @@ class Watcher:
                     # claimed documents stay unfinished; try again, then resume them.
                     self.log("store_unavailable", error=str(exc)[:200])
                     self.stopped.wait(5.0)
-                    next_scan = 0.0
-                    self._recover()
+                    next_scan, resume_due = 0.0, True
                     continue
                 if once and not self.tracked and self.intake.idle:
                     return
@@ -161,12 +163,6 @@ class Watcher:
         finally:
             if self.observer is not None:
                 self.observer.stop()
-
-    def _recover(self) -> None:
-        try:
-            self.intake.resume_unfinished()
-        except (StoreError, DBAPIError):
-            pass
 
     def _scan(self) -> None:
         drops = [d for root in self.roots if os.path.isdir(root) for d in folder.scan(root, self.intake.settings.county)]

@@ -34,7 +34,17 @@ def log_lines(stream=sys.stderr):
     return log
 
 
+def quiet_driver_logs() -> None:
+    """A terminated database connection is reported once, as `store_unavailable`, and
+    retried: the pool's and the driver's own tracebacks about it say nothing more."""
+    import logging
+
+    for name in ("sqlalchemy.pool", "psycopg", "psycopg.pool"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def make_intake(store, docs: DocumentStore, settings: Settings, log, inline: bool = False) -> Intake:
+    quiet_driver_logs()
     pool = InlinePool() if inline else WorkerPool(settings.jobs)
     return Intake(store, docs, settings, pool, log)
 
@@ -66,6 +76,24 @@ def _county_option(ctx, param, value):
         raise click.BadParameter(f"{value!r} is not a plain folder name (no /, \\, .., leading dot or control "
                                  "characters); give the county's name, e.g. 泰山区", ctx, param)
     return value
+
+
+def _catch_up_retrying(store, attempts: int = 5) -> None:
+    """The last catch-up of a watcher that rode out database outages: a few more tries."""
+    import time
+
+    from sqlalchemy.exc import DBAPIError
+
+    from events import StoreError
+
+    for attempt in range(attempts):
+        try:
+            catch_up(store)
+            return
+        except (StoreError, DBAPIError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(2.0)
 
 
 def _intake_options(f):
@@ -167,7 +195,7 @@ def watch(ctx, intake_dirs, county, settle_seconds, rescan_seconds, give_up_seco
         signal.signal(signal.SIGTERM, previous)
         intake.close()
     if caught_up_at[0] != intake.finished:
-        catch_up(store)
+        _catch_up_retrying(store)
     click.echo(intake.summary.line())
 
 
