@@ -22,13 +22,14 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 
 from events import locked_transaction
+from events.locks import AdvisoryLock
 from projections.handlers import HANDLERS, upsert
 from projections.schema import build_tables, checkpoints_table
 
 PROJECTIONS = tuple(HANDLERS)
 
 
-def _without_gc(func):
+def without_gc(func):
     """Pause the cyclic collector for a bulk call: events and rows are acyclic and freed by
     reference counting, while the collector would rescan a growing heap many times over."""
     import functools
@@ -45,10 +46,10 @@ def _without_gc(func):
             gc.enable()
     return run
 BATCH_SIZE = 5000
-PROJECTION_LOCK = 7468012  # the log itself uses 7468011: projecting never blocks appends
+PROJECTION_LOCK = AdvisoryLock.PROJECTIONS  # not the log's: projecting never blocks appends
 
 _checkpoints = checkpoints_table(sa.MetaData())
-_live_tables = {name: build_tables(name) for name in PROJECTIONS}
+live_tables = {name: build_tables(name) for name in PROJECTIONS}
 _ready: set[str] = set()
 
 
@@ -127,7 +128,7 @@ def _position(event: Any) -> int:
     return event.position
 
 
-@_without_gc
+@without_gc
 def apply(
     engine: sa.engine.Engine,
     events: Iterable[Any],
@@ -147,7 +148,7 @@ def apply(
     """
     ensure_tables(engine)
     names = check_names(only)
-    tables = _live_tables if not suffix else {n: build_tables(n, suffix) for n in names}
+    tables = live_tables if not suffix else {n: build_tables(n, suffix) for n in names}
     keys = {n: n + suffix + (f"@{checkpoint_key}" if checkpoint_key else "") for n in names}
     applied = 0
     for batch in _batches(events, batch_size):

@@ -32,8 +32,8 @@ import sqlalchemy as sa
 
 from domain.dates import local_day
 from projections import rules
-from projections.engine import _live_tables as LIVE
-from projections.engine import _without_gc as without_gc
+from projections.engine import live_tables as LIVE
+from projections.engine import without_gc
 from projections.engine import ensure_tables, read_transaction
 
 CERT_EXPORT_FIELDS = (
