@@ -433,10 +433,10 @@ class EventStoreTestCase:
         assert [e["position"] for e in lines("--type", "DocumentReceived")] == [1, 3]
         assert [e["position"] for e in lines("--type", "PageRead", "--type", "DocumentProcessed")] == [2, 4]
         assert [e["position"] for e in lines("--since", "2")] == [3, 4]
-        assert lines("--as-of", "2020-01-01") == []
-        assert len(lines("--as-of", "2999-12-31")) == 4
-        assert lines("--as-of", every[1]["recorded_at"]) == every[:2]  # one batch: one instant
-        bad = run(db_url, "events", "--as-of", "yesterday")
+        assert lines("--known-at", "2020-01-01") == []
+        assert len(lines("--known-at", "2999-12-31")) == 4
+        assert lines("--known-at", every[1]["recorded_at"]) == every[:2]  # one batch: one instant
+        bad = run(db_url, "events", "--known-at", "yesterday")
         assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
     # -- the auditor's script (events/audit.py) on a dump made by the database's own tools ----
