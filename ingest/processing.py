@@ -92,7 +92,7 @@ def process(task: Task) -> Processed | Rejected | Failed:
         r = reason(exc.code, zh=exc.reason_zh, en=exc.reason_en)
         return Rejected(exc.code, r.zh, r.en, exc.reason_en)
     except extract.RosterUnreadable as exc:
-        return _rejected("bad_roster", str(exc))
+        return _rejected(exc.code, str(exc))
     except MemoryError:
         return Failed("out of memory")
     try:

@@ -15,6 +15,7 @@ import click
 
 from projections import ProjectionError, catch_up, filters, log_counts, replay as replay_projections, source, views
 from projections import export as out
+from projections import public as public_output
 from projections.corrections import BadCorrection, build_correction
 from projections.engine import check_names, handled_types, known_at_engine
 from projections.provenance import NotFound, explain as explain_record
@@ -153,7 +154,7 @@ def export(ctx, what, fmt, as_of, known_at, county, flag, status, detail, public
         records = views.review_queue(facts)
     records = _filtered(records, county, flag, status)
     if public:
-        records = [out.mask_record(r) for r in records]
+        records = public_output.records(records, facts)
     _echo(out.to_json(records) if fmt == "json" else out.to_csv(records))
 
 
@@ -212,14 +213,15 @@ def deadlines(ctx, fmt, as_of, known_at, year) -> None:
 @click.command()
 @click.argument("key", metavar="CERT_NO|ENTITY_ID")
 @clock_options
-@click.option("--public", is_flag=True, help="Mask names and ID numbers in the record.")
+@click.option("--public", is_flag=True, help="Mask names and ID numbers everywhere in the answer (fields, events, file names).")
 @click.pass_obj
 def explain(ctx, key, as_of, known_at, public) -> None:
     """The events and source pages behind each field and flag of one record (JSON)."""
-    result = explain_record(_load(ctx, known_at, boxes=True), key, _day(as_of))
+    facts = _load(ctx, known_at, boxes=True)
+    result = explain_record(facts, key, _day(as_of))
     result["known_at"] = known_at.isoformat() if known_at else None
     if public:
-        result = dict(result, record=out.mask_record(result["record"]))
+        result = public_output.records(result, facts)
     _echo(out.to_json(result))
 
 
