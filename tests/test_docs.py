@@ -113,9 +113,9 @@ def test_the_auditors_script_in_the_docs_is_events_audit_py():
 
 
 def test_the_clerks_manual_explains_every_reason_code():
-    from ingest.reasons import REASONS
+    from ingest.reasons import REASONS, REVIEW_REASONS
     from ocr.page import REASONS as READING_REASONS
 
     manual = (ROOT / "docs" / "操作手册.md").read_text(encoding="utf-8")
-    for code in sorted(set(REASONS) | set(READING_REASONS)):
+    for code in sorted(set(REASONS) | set(READING_REASONS) | set(REVIEW_REASONS)):
         assert f"`{code}`" in manual, f"docs/操作手册.md does not explain the reason code {code}"

@@ -21,7 +21,7 @@ def _loopback(host: str) -> bool:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (another than loopback needs --tokens).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="TCP port to listen on.")
 @click.option("--tokens", "tokens_file", metavar="FILE", type=click.Path(dir_okay=False, exists=True),
               help="One `ROLE TOKEN NAME` per line (roles: clerk, auditor, downstream) [else $ZHILI_TOKENS].")
 @click.option("--docs", metavar="DIR", envvar="ZHILI_DOCS", help="Document store folder (as for ingest) [env ZHILI_DOCS].")
