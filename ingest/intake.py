@@ -275,6 +275,10 @@ class Intake:
                 self.active.discard(doc_id)
                 self.enqueue(doc_id, delay=self.settings.retry_delay)
             return
+        if isinstance(result, Processed) and result.extraction_failure:
+            # The bug must be seen and fixed; the document itself went to review, not to a retry.
+            self.log("extraction_failed", doc=doc_id[:12], file=mask(folder.display(task.filename)),
+                     error=result.extraction_failure)
         self._finish(task, result)
 
     def _finish(self, task: Task, result: Processed | Rejected) -> None:

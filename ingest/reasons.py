@@ -61,6 +61,28 @@ REASONS: dict[str, Reason] = {r.code: r for r in (
            "No text could be read (a blank page, or the image is too blurred).", *_RESCAN),
 )}
 
+GENERIC_TODO_REVIEW = ("请对照原件核对。", "Check it against the original.")
+
+# Why a document went to a clerk as a whole (FieldNeedsReview with record "document"), for
+# the cases where the code alone does not tell the clerk what to do.
+REVIEW_REASONS: dict[str, Reason] = {r.code: r for r in (
+    Reason("extraction_failed", "文件已识别文字，但自动提取内容时出错（程序缺陷，已记入日志）。",
+           "The text was read, but extracting its contents failed (a bug, written to the log).",
+           "请对照原件人工处理；处理完毕后更正本条即可消除（zhili review correct 文档号 extraction 已核对）。",
+           "Deal with it from the original; then correct this item to clear it "
+           "(zhili review correct DOC_ID extraction checked)."),
+    Reason("unknown_document_kind", "无法判断文件类型（不像操作证、自查整改报告或花名册）。",
+           "The kind of document could not be told (not like a certificate, a self-check report or a roster).",
+           "请确认文件内容；如放错文件夹请移走，否则更正其类型。",
+           "Check what the file is; remove it if it was dropped by mistake, otherwise correct its kind."),
+)}
+
+
+def review_reason(code: str) -> Reason:
+    """What a clerk is told about a document-level review item (`REVIEW_REASONS`)."""
+    known = REVIEW_REASONS.get(code)
+    return known if known is not None else Reason(code, "需要人工核对。", "Needs a person to check.", *GENERIC_TODO_REVIEW)
+
 GENERIC_TODO = ("请检查文件后重新放入；如有疑问请联系技术人员。", "Check the file and drop it again; if in doubt, contact support.")
 
 
