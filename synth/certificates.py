@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Iterable
 
@@ -482,5 +482,87 @@ def _render_other_kind(truth: CertificateTruth, rng: random.Random) -> Image.Ima
     return img
 
 
+
+# --- wordings in the wild (domain.md §2.1) ----------------------------------------------------
+# Cards of other generations and designs: other label words, the validity as two fields or
+# as a span broken over two lines, the review due as a sentence, bilingual subtitles with a
+# card serial that is not the 证号, an e-certificate's own 证照编号, labels glued to values,
+# and cards that print no review due at all. The truth returned is what the card prints.
+
+WILD_SUBTITLE = "SPECIAL OPERATION CERTIFICATE"
+WILD_IMPRINTS = ("中华人民共和国应急管理部监制", "国家安全生产监督管理总局监制")
+
+
+def _wild_rows(truth: CertificateTruth, rng: random.Random) -> tuple[list[tuple[str, str]], CertificateTruth]:
+    style = rng.choice(("iso", "cn", "dot", "cn_short"))
+    f = lambda d: fmt(d, style)  # noqa: E731
+    rows: list[tuple[str, str]] = []
+    rows.append((rng.choice(("证号", "证号", "证书编号")), truth.cert_no))
+    rows += [("姓名", truth.name), ("性别", truth.sex)]
+    if rng.random() < 0.3:
+        rows.append((rng.choice(("身份证号", "公民身份号码")), truth.id_number))
+    rows += [("作业类别", truth.category), (rng.choice(("准操项目", "操作项目")), truth.item),
+             (rng.choice(("初领日期", "初次发证日期")), f(truth.first_issued))]
+    shape = rng.choice(("span", "split", "from_to", "start_end"))
+    if shape == "span":
+        rows.append(("有效期限", f"{f(truth.valid_from)} 至 {f(truth.valid_until)}"))
+    elif shape == "split":  # 有效期限2022.04.02 on one line, 至2028.04.01 on the next
+        rows += [("有效期限", f(truth.valid_from)), ("", "至" + f(truth.valid_until))]
+    elif shape == "from_to":
+        rows += [("有效期从", f(truth.valid_from)), ("有效期到", f(truth.valid_until))]
+    else:
+        rows += [("有效期开始时间", f(truth.valid_from)), ("有效期结束时间", f(truth.valid_until))]
+    reviews = "，".join(fmt(d, style) for d in truth.reviews)
+    due = truth.review_due
+    due_shape = rng.choice(("row", "sentence", "none")) if due else "none"
+    if due_shape == "row":
+        rows.append(("应复审日期", f(due)))
+    elif due_shape == "sentence":
+        rows.append(("", f"应于{fmt(due, 'cn')}前复审"))
+    else:
+        due = None
+    rows.append((rng.choice(("实际复审日期", "实际复审时间", "复审记录", "一次复审期")), reviews))
+    rows.append((rng.choice(("发证机关", "发证机关", "签发机关")), truth.issuer))
+    return rows, replace(truth, review_due=due)
+
+
+def render_wild_certificate(truth: CertificateTruth, rng: random.Random, *,
+                            e_certificate: bool = False) -> tuple[Image.Image, CertificateTruth]:
+    """A 特种作业操作证 of another design, and the truth as this card prints it (a card
+    that prints no review due has review_due None)."""
+    if truth.certificate_kind != "special_operation":
+        return render_certificate(truth, rng), truth
+    rows, truth = _wild_rows(truth, rng)
+    w, h = CARD_SIZE[0], 110 + 44 * (len(rows) + 1)
+    img = _background(rng, (w, max(h, CARD_SIZE[1])), rng.choice(((226, 232, 240), (236, 232, 220))))
+    draw = ImageDraw.Draw(img)
+    draw.text((w // 2, 40), "特种作业操作证" if rng.random() < 0.5 else TITLE,
+              font=font(36, serif=rng.random() < 0.5, bold=True), fill=TITLE_RED, anchor="mm")
+    sub = WILD_SUBTITLE
+    if rng.random() < 0.7:
+        sub += f" No.{rng.randrange(10**9, 10**10)}"
+    draw.text((w // 2, 80), sub, font=font(20), fill=LABEL_INK, anchor="mm")
+    if e_certificate:
+        rows.insert(0, ("证照编号", f"{rng.randrange(10**11, 10**12)}{rng.choice('ABCDEFGH')}{rng.randrange(10**5, 10**6)}"))
+    glue = rng.random() < 0.35  # labels printed hard against their values (姓名亓鑫)
+    label_font, value_font = font(24, bold=rng.random() < 0.5), font(26, serif=rng.random() < 0.3)
+    _photo_box(draw, (w - 210, 120, w - 50, 330))
+    y = 118
+    vx = 260 + rng.choice((0, 20, 40))
+    for label, value in rows:
+        if label and glue:
+            draw.text((50, y), label + value, font=value_font, fill=INK)
+        elif label:
+            draw.text((50, y), label + ("：" if rng.random() < 0.3 else ""), font=label_font, fill=LABEL_INK)
+            draw.text((vx, y - 1), value, font=value_font, fill=INK)
+        else:  # a continuation or a sentence, under the values
+            draw.text((vx if value.startswith("至") else 50, y - 1), value, font=value_font, fill=INK)
+        if label in ("发证机关", "签发机关"):
+            draw_seal(img, (min(vx + 330, w - 120), y + 5), 62, value, rng, alpha=110)
+        y += 44
+    draw.text((w // 2, y + 20), rng.choice(WILD_IMPRINTS), font=font(18), fill=LABEL_INK, anchor="mm")
+    return img, truth
+
+
 __all__ = ["CertificateTruth", "random_certificate", "render_certificate", "draw_seal", "ANOMALIES",
-           "CARD_SIZE", "review_can_be_overdue"]
+           "CARD_SIZE", "review_can_be_overdue", "render_wild_certificate"]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Mapping
 
 from synth import degrade
-from synth.certificates import CertificateTruth, random_certificate, render_certificate
+from synth.certificates import CertificateTruth, random_certificate, render_certificate, render_wild_certificate
 from synth.pdfs import cid_pdf, query_printout, text_pdf
 from synth.people import TAIAN_COUNTIES, random_name
 from synth.reports import ReportTruth, random_report, render_report
@@ -68,13 +68,29 @@ def _card_record(card: CertificateTruth, record: str) -> dict:
     return {"record": record, **card.to_dict()}
 
 
+# Captures of cards in other designs and wordings (domain.md §2.1): the card is drawn by
+# synth.certificates.render_wild_certificate, then captured as the base kind says.
+WILD_CAPTURES = {"wild_clean": "clean", "wild_flatbed": "flatbed", "wild_phone": "phone", "ecert": "ecert"}
+
+
 def render_certificate_doc(cards: list[CertificateTruth], capture: str, rng: random.Random) -> tuple[bytes, str]:
-    """File bytes and extension for one certificate document (two cards for two_cards)."""
-    if capture in ("text_pdf", "cid_pdf"):
+    """File bytes and extension for one certificate document (two cards for two_cards).
+    For the wild captures, `cards` is updated in place to what the card prints."""
+    if capture in ("text_pdf", "cid_pdf", "query_wild"):
         queried = datetime.combine(date(2024, 5, 1) + timedelta(days=rng.randrange(40)),
                                    time(rng.randrange(8, 18), rng.randrange(60), rng.randrange(60)))
-        layout = query_printout(cards[0], queried)
-        return (text_pdf([layout]) if capture == "text_pdf" else cid_pdf([layout])), ".pdf"
+        wording = rng.choice(("platform", "local")) if capture == "query_wild" else "default"
+        layout = query_printout(cards[0], queried, wording)
+        return (cid_pdf([layout]) if capture == "cid_pdf" else text_pdf([layout])), ".pdf"
+    if capture in WILD_CAPTURES:
+        base = WILD_CAPTURES[capture]
+        img, cards[0] = render_wild_certificate(cards[0], rng, e_certificate=base == "ecert")
+        if base == "ecert":  # an e-certificate: a clean render saved as a PDF
+            return degrade.image_pdf([img], dpi=200, quality=90), ".pdf"
+        img = degrade.capture(img, base, rng)
+        if base == "phone":
+            return degrade.encode(img, "jpeg", quality=90), ".jpg"
+        return degrade.encode(img, "png"), ".png"
     images = [render_certificate(card, rng) for card in cards]
     if capture == "two_cards":
         page = degrade.two_cards(images[0], images[1], rng)

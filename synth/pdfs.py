@@ -48,19 +48,28 @@ class PageLayout:
     size: tuple[float, float] = A4_PT
 
 
-def query_printout(truth: CertificateTruth, queried_at: datetime) -> PageLayout:
+# The validity and review labels other printings of the query record use (domain.md §2.1).
+QUERY_WORDINGS = {
+    "default": ("有效期开始日期", "有效期结束日期", "实际复审日期"),
+    "platform": ("有效期开始时间", "有效期结束时间", "实际复审时间"),
+    "local": ("有效期从", "有效期到", "复审记录"),
+}
+
+
+def query_printout(truth: CertificateTruth, queried_at: datetime, wording: str = "default") -> PageLayout:
     """The national query site's result page as printed to PDF by a clerk."""
     runs = [Run(170, 80, 20, "全国特种作业操作证查询", bold=True),
             Run(250, 112, 12, "查询结果（1条）")]
     rules = [Rule(60, 128, 535, 128)]
     reviews = "，".join(d.isoformat() for d in truth.reviews) or "无"
+    start_label, end_label, reviews_label = QUERY_WORDINGS[wording]
     rows = [("姓名", truth.name), ("性别", truth.sex), ("证件号码", truth.id_number),
             ("证号", truth.cert_no), ("作业类别", truth.category), ("操作项目", truth.item),
             ("初领日期", truth.first_issued.isoformat()),
-            ("有效期开始日期", truth.valid_from.isoformat()),
-            ("有效期结束日期", truth.valid_until.isoformat()),
+            (start_label, truth.valid_from.isoformat()),
+            (end_label, truth.valid_until.isoformat()),
             ("应复审日期", truth.review_due.isoformat() if truth.review_due else "—"),
-            ("实际复审日期", reviews), ("发证机关", truth.issuer)]
+            (reviews_label, reviews), ("发证机关", truth.issuer)]
     y = 128.0
     for label, value in rows:
         runs += [Run(70, y + 22, 12, label), Run(200, y + 22, 12, value)]
