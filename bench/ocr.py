@@ -8,6 +8,7 @@ references: `ocrmypdf --sidecar` per file, `tesseract IMG - -l chi_sim` one page
 another (OMP_THREAD_LIMIT=1), and RapidOCR in one Python process.
 
     python bench/ocr.py [--pages 20] [--text-pages 400] [--engines tesseract,rapidocr] [--no-ocrmypdf]
+    python bench/ocr.py --mixed --pages 12 --no-text --no-ocrmypdf   # issue 10's mixed set
 
 Field accuracy per field and engine is bench/accuracy.py's job, not this one's.
 """
@@ -48,6 +49,38 @@ def make_scans(folder: Path, images: Path, n: int) -> list[Path]:
         page.convert("RGB").save(images / f"scan-{i:03}.png")
         pdfs.append(pdf)
     return pdfs
+
+
+def make_mixed(folder: Path, images: Path, n: int) -> list[Path]:
+    """Issue 10's mixed set, in turn: a phone photo of a card at 2400x1800 (JPEG), an A4
+    report page at 300 dpi (image PDF), a card scan at 200-300 dpi (image PDF)."""
+    from synth.certificates import random_certificate, render_certificate
+    from synth.degrade import A4_300DPI, encode, flatbed, image_pdf, phone
+    from synth.reports import random_report, render_report
+
+    files = []
+    images.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        rng = random.Random(f"bench-ocr-mixed:{i}")
+        kind = ("phone", "a4", "scan")[i % 3]
+        if kind == "phone":
+            page = phone(render_certificate(random_certificate(rng), rng), rng, rotate=0).resize((2400, 1800))
+            data, suffix = encode(page, "jpeg", quality=80), ".jpg"
+        elif kind == "a4":
+            page = render_report(random_report(rng), rng)[0].convert("RGB").resize(A4_300DPI)
+            data, suffix = image_pdf([page], dpi=300), ".pdf"
+        else:
+            dpi = rng.choice((200, 250, 300))
+            card = render_certificate(random_certificate(rng), rng)  # ~300 dpi
+            card = card.resize((round(card.width * dpi / 300), round(card.height * dpi / 300)))
+            page = flatbed(card, rng)
+            data, suffix = image_pdf([page], dpi=dpi), ".pdf"
+        out = folder / "泰山区" / f"{kind}-{i:03}{suffix}"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+        page.convert("RGB").save(images / f"{kind}-{i:03}.png")
+        files.append(out)
+    return files
 
 
 def make_text_pdfs(folder: Path, pages: int, per_doc: int = 20) -> int:
@@ -165,6 +198,9 @@ def main() -> None:
     parser.add_argument("--no-ocrmypdf", action="store_true")
     parser.add_argument("--no-text", action="store_true", help="skip the text-layer run")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--mixed", action="store_true",
+                        help="issue 10's mixed set (phone photos 2400x1800, A4 pages at 300 dpi, card scans "
+                             "at 200-300 dpi) instead of 300 dpi card scans")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="zhili-bench-ocr-"))
     try:
@@ -176,7 +212,7 @@ def main() -> None:
 
 def run(args, work: Path) -> None:
     scans, images = work / "scans", work / "images"
-    pdfs = make_scans(scans, images, args.pages)
+    pdfs = (make_mixed if args.mixed else make_scans)(scans, images, args.pages)
     pngs = sorted(images.glob("*.png"))
     n = len(pdfs)
     print(f"# zhili intake benchmark: {n} scanned pages, {os.cpu_count()} CPUs, OMP_THREAD_LIMIT=1")

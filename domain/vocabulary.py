@@ -35,6 +35,10 @@ SelfCheckReportRecognised
 RosterRecognised   {doc_id, record: "roster", employer, county,
                     rows: [{row, name, id_number, cert_no, job}]}
 FieldNeedsReview   {doc_id, record, field, value, confidence, page, box, reason}
+                   A reader that raised: record "document", field "extraction", value the
+                   kind, reason "extraction_failed", plus {error (the exception type and
+                   where), reason_zh, reason_en} for the clerk; a FieldCorrected of that
+                   field clears it.
 FieldCorrected     {doc_id, record, field, old, new, by, reason}
 DocumentProcessed  {doc_id, kind, pages, needs_review: int}   (the document is finished)
 FileRefused        {filename, relative_path, county, drop, reason_code, reason_zh,
@@ -60,6 +64,8 @@ DOCUMENT_PROCESSED = "DocumentProcessed"
 FILE_REFUSED = "FileRefused"
 REFUSED_FILES_STREAM = "intake-refused"
 
+# Each kind but "unknown" is registered with its telltales, reader and event in
+# `ingest.extract.kinds` (domain imports nothing of ours; a test keeps the two in step).
 DOCUMENT_KINDS = ("certificate", "self_check_report", "roster", "unknown")
 CERTIFICATE_KINDS = ("special_operation", "construction", "special_equipment")
 CERTIFICATE_FIELDS = (

@@ -49,6 +49,14 @@ def ignored(name: str) -> bool:
     return name.startswith((".", "~$")) or name.lower().endswith(TEMPORARY_SUFFIXES)
 
 
+def plain_folder_name(name: str) -> bool:
+    """A name that stays one folder below the intake: no separators, no `.`/`..`, no NUL,
+    not hidden, not too long. `--county` must be one, since taken files move under it."""
+    return (bool(name) and name.strip() == name and name not in (".", "..") and not name.startswith(".")
+            and not any(c in name for c in "/\\\0") and len(os.fsencode(name)) <= NAME_MAX
+            and all(c.isprintable() for c in name))
+
+
 def county_of(relative: str, root: str | None, override: str | None) -> str | None:
     if override:
         return override
@@ -176,6 +184,8 @@ def destination(drop: Drop, outcome_folder: str, county: str | None) -> str | No
     """Where a taken file goes: `<root>/.done/<county>/<path below the county folder>`."""
     if drop.root is None:
         return None
+    if county is not None and not plain_folder_name(county):
+        county = None  # never a path: `--county` is checked, this is the last line of defence
     parts = drop.relative.split("/")
     if county and parts[0] == county and len(parts) > 1:
         parts = parts[1:]

@@ -14,13 +14,12 @@ import fcntl
 import hashlib
 import mimetypes
 import os
-import re
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
-from domain import ids
+from domain import privacy
 from domain import vocabulary as v
 from ingest import folder, ledger
 from ingest.docstore import DocumentStore
@@ -57,17 +56,9 @@ class Summary:
                 f"{self.needs_review} needs-review, {self.rejected} rejected")
 
 
-_ID_RUN = re.compile(r"[0-9]{6}[0-9Xx]{8,12}")
-_NAME_RUN = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])([\u4e00-\u9fff]{1,2})(?![\u4e00-\u9fff])")
-
-
 def mask(path: str) -> str:
-    """Hide ID numbers in a path, and in its file name what looks like a personal name
-    (a run of 2-3 Han characters): `泰山区/张三-370902198503150011.jpg` → `泰山区/张*-370902********0011.jpg`."""
-    path = _ID_RUN.sub(lambda m: ids.mask(m.group(0)), path)
-    head, _, name = path.rpartition("/")
-    name = _NAME_RUN.sub(lambda m: m.group(1) + "*" * len(m.group(2)), name)
-    return f"{head}/{name}" if head else name
+    """A path fit for a log line: names and ID numbers in it masked (`domain.privacy`)."""
+    return privacy.scrub_path(path)
 
 
 def drop_key(drop: Drop, snap: Snapshot | None) -> str:
@@ -116,6 +107,8 @@ class Intake:
         if before is None:
             self.log("vanished", file=mask(folder.display(drop.relative)))
             return "vanished"
+        if before.size == 0 and folder.is_regular(drop.path):  # nothing to wait for, nothing to read
+            return self._refuse(drop, county, "empty", "0 bytes")
         if before.size > self.settings.max_bytes:
             return self._refuse(drop, county, "too_large", f"{before.size} bytes > {self.settings.max_bytes}")
         try:
@@ -209,10 +202,20 @@ class Intake:
         """Hand queued documents to idle readers; record what the readers finished."""
         self._dispatch()
         finished = self.pool.collect(timeout if self.running else 0)
-        if finished:
-            self._dispatch()  # the freed readers start on the next documents while these are recorded
-        for task, result in finished:
-            self._record(task, result)
+        recorded = 0
+        try:
+            if finished:
+                self._dispatch()  # the freed readers start on the next documents while these are recorded
+            for task, result in finished:
+                self._record(task, result)
+                recorded += 1
+        except Exception:
+            # The store went away (a terminated connection, a restart) before these results
+            # were on the record. Forget the documents here: they are still unfinished in
+            # the log, and `resume_unfinished` reads them again.
+            for task, _ in finished[recorded:]:
+                self._forget(task.doc_id)
+            raise
         if not self.running and self.queue:
             # everything queued waits for a retry delay or another intake's lock
             time.sleep(min(timeout, 0.2))
@@ -231,29 +234,45 @@ class Intake:
             if pending.not_before > now:
                 self.queue.append(pending)
                 continue
-            events = self.store.read_stream(v.document_stream(doc_id))
-            outcome, code = ledger.status(events)
-            if outcome:  # another intake finished it meanwhile
-                self._done(doc_id, outcome, code)
-                continue
-            if self.settings.claim_only:  # a worker elsewhere reads it: look again later
-                pending.not_before = now + 2.0
-                self.queue.append(pending)
-                continue
-            if not self._lock(doc_id):  # another intake reads it now: look again soon
-                pending.not_before = now + 1.0
-                self.queue.append(pending)
-                continue
-            if sum(1 for e in events if e.type == v.PROCESSING_FAILED) >= self.settings.max_attempts:
-                self._finish(pending.task, self._give_up(events))
-                continue
-            if not self.docs.has(doc_id):
-                self._unlock(doc_id)
-                self.active.discard(doc_id)
-                self.log("missing_original", doc=doc_id[:12])
-                continue
-            self.running.add(doc_id)
-            self.pool.submit(pending.task)
+            try:
+                self._dispatch_one(pending, now)
+            except Exception:
+                if doc_id not in self.running:  # the store went away before a reader had it
+                    self._forget(doc_id)  # unfinished in the log: `resume_unfinished` queues it again
+                raise
+
+    def _dispatch_one(self, pending: _Pending, now: float) -> None:
+        doc_id = pending.task.doc_id
+        events = self.store.read_stream(v.document_stream(doc_id))
+        outcome, code = ledger.status(events)
+        if outcome:  # another intake finished it meanwhile
+            self._done(doc_id, outcome, code)
+            return
+        if self.settings.claim_only:  # a worker elsewhere reads it: look again later
+            pending.not_before = now + 2.0
+            self.queue.append(pending)
+            return
+        if not self._lock(doc_id):  # another intake reads it now: look again soon
+            pending.not_before = now + 1.0
+            self.queue.append(pending)
+            return
+        if sum(1 for e in events if e.type == v.PROCESSING_FAILED) >= self.settings.max_attempts:
+            self._finish(pending.task, self._give_up(events))
+            return
+        if not self.docs.has(doc_id):
+            self._unlock(doc_id)
+            self.active.discard(doc_id)
+            self.log("missing_original", doc=doc_id[:12])
+            return
+        self.running.add(doc_id)
+        self.pool.submit(pending.task)
+
+    def _forget(self, doc_id: str) -> None:
+        """Stop tracking a document here (it stays unfinished in the log, held drops kept)."""
+        self.running.discard(doc_id)
+        self.active.discard(doc_id)
+        self.queue = deque(p for p in self.queue if p.task.doc_id != doc_id)
+        self._unlock(doc_id)
 
     def _give_up(self, events) -> Rejected:
         last = next((e.data.get("error", "") for e in reversed(events) if e.type == v.PROCESSING_FAILED), "")
@@ -275,6 +294,10 @@ class Intake:
                 self.active.discard(doc_id)
                 self.enqueue(doc_id, delay=self.settings.retry_delay)
             return
+        if isinstance(result, Processed) and result.extraction_failure:
+            # The bug must be seen and fixed; the document itself went to review, not to a retry.
+            self.log("extraction_failed", doc=doc_id[:12], file=mask(folder.display(task.filename)),
+                     error=result.extraction_failure)
         self._finish(task, result)
 
     def _finish(self, task: Task, result: Processed | Rejected) -> None:

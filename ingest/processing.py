@@ -36,6 +36,8 @@ class Processed:
     kind: str
     pages: int
     needs_review: int
+    # A reader's exception, masked, for the log (the document went to review instead).
+    extraction_failure: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,10 @@ class Rejected:
 
 @dataclass(frozen=True)
 class Failed:
-    """Something broke that may not break next time (a crash, memory, time): retry."""
+    """Reading broke in a way that may not happen next time (a crash, memory, time): retry.
+
+    Never for an exception of extraction: that is the same on every try, so reading the
+    pages again would only OCR them again; the document goes to review instead."""
 
     error: str
 
@@ -59,7 +64,8 @@ def suffix(filename: str) -> str:
 
 
 def process(task: Task) -> Processed | Rejected | Failed:
-    """Read, understand and record one document; expected failures become `Rejected`."""
+    """Read, understand and record one document; expected failures become `Rejected`, an
+    exception of extraction a `Processed` with the document in review (`extraction_failed`)."""
     data = DocumentStore(task.docs_root).get(task.doc_id)
     ext = suffix(task.filename)
     if len(data) == 0:
@@ -86,13 +92,24 @@ def process(task: Task) -> Processed | Rejected | Failed:
         r = reason(exc.code, zh=exc.reason_zh, en=exc.reason_en)
         return Rejected(exc.code, r.zh, r.en, exc.reason_en)
     except extract.RosterUnreadable as exc:
-        return _rejected("bad_roster", str(exc))
+        return _rejected(exc.code, str(exc))
     except MemoryError:
         return Failed("out of memory")
-    events = extract.to_events(understanding, task.doc_id, pages, task.review_bar)
+    try:
+        events = extract.to_events(understanding, task.doc_id, pages, task.review_bar)
+    except MemoryError:
+        return Failed("out of memory")
+    except Exception as exc:  # a record that cannot become events: keep the pages and the kind
+        from ingest.extract.failure import caught
+
+        understanding = extract.Understanding(understanding.kind, understanding.confidence, [],
+                                              understanding.failure or caught("to_events", exc))
+        events = extract.to_events(understanding, task.doc_id, pages, task.review_bar)
     for page in pages:  # the page images are large and not needed past this point
         page.image = None
-    return _with_county_review(task, events, understanding.kind, len(pages))
+    failure = understanding.failure
+    told = f"{failure.step}: {failure.traceback}" if failure else ""
+    return _with_county_review(task, events, understanding.kind, len(pages), told)
 
 
 def _rejected(code: str, detail: str = "") -> Rejected:
@@ -100,7 +117,7 @@ def _rejected(code: str, detail: str = "") -> Rejected:
     return Rejected(code, r.zh, r.en, detail)
 
 
-def _with_county_review(task: Task, events: list[NewEvent], kind: str, pages: int) -> Processed:
+def _with_county_review(task: Task, events: list[NewEvent], kind: str, pages: int, failure: str = "") -> Processed:
     """Add the county review for an unknown intake folder, and count it in DocumentProcessed."""
     extra: list[NewEvent] = []
     if not task.county_known:
@@ -118,4 +135,4 @@ def _with_county_review(task: Task, events: list[NewEvent], kind: str, pages: in
                         event_id=ledger_event_id(task.doc_id, "processed"))
     else:
         done = done.replace(data={**done.data, **data})
-    return Processed(tuple(body + extra + [done]), kind, pages, reviews)
+    return Processed(tuple(body + extra + [done]), kind, pages, reviews, failure)

@@ -39,6 +39,10 @@ REASONS: dict[str, Reason] = {r.code: r for r in (
            "请按单位或证件拆分成较小的文件。", "Split it into smaller files, one unit or certificate at a time."),
     Reason("bad_roster", "花名册无法读取（表格格式不对或已损坏）。", "The roster spreadsheet cannot be read (wrong layout or damaged).",
            "请使用花名册模板另存为 XLSX 或 CSV。", "Save it from the roster template as XLSX or CSV."),
+    Reason("roster_too_large", "花名册过大（行数、列数或解压后的大小超过上限）。",
+           "The roster is too large (more rows, columns or unpacked bytes than a roster can have).",
+           "请按单位拆分花名册（每个文件不超过 10000 行），另存为 XLSX 或 CSV 后再放入。",
+           "Split the roster by unit (at most 10,000 rows a file), save it as XLSX or CSV and drop it again."),
     Reason("symlink", "这是一个指向收件文件夹以外的链接，系统不会跟随读取。",
            "This is a link pointing outside the intake folder; zhili does not follow it.",
            "请放入文件本身，而不是快捷方式或链接。", "Drop the file itself, not a shortcut or link."),
@@ -60,6 +64,28 @@ REASONS: dict[str, Reason] = {r.code: r for r in (
     Reason("no_text", "未能识别出任何文字（可能是空白页或图像太模糊）。",
            "No text could be read (a blank page, or the image is too blurred).", *_RESCAN),
 )}
+
+GENERIC_TODO_REVIEW = ("请对照原件核对。", "Check it against the original.")
+
+# Why a document went to a clerk as a whole (FieldNeedsReview with record "document"), for
+# the cases where the code alone does not tell the clerk what to do.
+REVIEW_REASONS: dict[str, Reason] = {r.code: r for r in (
+    Reason("extraction_failed", "文件已识别文字，但自动提取内容时出错（程序缺陷，已记入日志）。",
+           "The text was read, but extracting its contents failed (a bug, written to the log).",
+           "请对照原件人工处理；处理完毕后更正本条即可消除（zhili review correct 文档号 extraction 已核对）。",
+           "Deal with it from the original; then correct this item to clear it "
+           "(zhili review correct DOC_ID extraction checked)."),
+    Reason("unknown_document_kind", "无法判断文件类型（不像操作证、自查整改报告或花名册）。",
+           "The kind of document could not be told (not like a certificate, a self-check report or a roster).",
+           "请确认文件内容；如放错文件夹请移走，否则更正其类型。",
+           "Check what the file is; remove it if it was dropped by mistake, otherwise correct its kind."),
+)}
+
+
+def review_reason(code: str) -> Reason:
+    """What a clerk is told about a document-level review item (`REVIEW_REASONS`)."""
+    known = REVIEW_REASONS.get(code)
+    return known if known is not None else Reason(code, "需要人工核对。", "Needs a person to check.", *GENERIC_TODO_REVIEW)
 
 GENERIC_TODO = ("请检查文件后重新放入；如有疑问请联系技术人员。", "Check the file and drop it again; if in doubt, contact support.")
 

@@ -63,6 +63,9 @@ def complete(path: str) -> bool:
     """The format's own end marker is present (PDF %%EOF, PNG IEND, JPEG EOI, ZIP directory)."""
     if not folder.is_regular(path):
         return True  # links, pipes, folders: refused on their own, never waited for
+    snap = folder.snapshot(path)
+    if snap is not None and snap.size == 0:
+        return True  # an empty file is refused at once (it has stopped changing: settled)
     try:
         import ocr
 
@@ -132,11 +135,14 @@ class Watcher:
                 raise FileNotFoundError(f"no such intake folder: {folder.display(root)}")
         self._start_observer()
         try:
-            self.intake.resume_unfinished()
+            resume_due = True  # at the start, and after every outage, until it succeeds
             next_scan = 0.0
             while not self.stopped.is_set():
                 now = time.monotonic()
                 try:
+                    if resume_due:
+                        self.intake.resume_unfinished()
+                        resume_due = False
                     if self.dirty.is_set() or now >= next_scan:
                         self.dirty.clear()
                         self._scan()
@@ -148,8 +154,7 @@ class Watcher:
                     # claimed documents stay unfinished; try again, then resume them.
                     self.log("store_unavailable", error=str(exc)[:200])
                     self.stopped.wait(5.0)
-                    next_scan = 0.0
-                    self._recover()
+                    next_scan, resume_due = 0.0, True
                     continue
                 if once and not self.tracked and self.intake.idle:
                     return
@@ -158,12 +163,6 @@ class Watcher:
         finally:
             if self.observer is not None:
                 self.observer.stop()
-
-    def _recover(self) -> None:
-        try:
-            self.intake.resume_unfinished()
-        except (StoreError, DBAPIError):
-            pass
 
     def _scan(self) -> None:
         drops = [d for root in self.roots if os.path.isdir(root) for d in folder.scan(root, self.intake.settings.county)]

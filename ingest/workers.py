@@ -12,7 +12,6 @@ import multiprocessing
 import os
 import signal
 import time
-import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 
@@ -49,9 +48,22 @@ def _serve(conn) -> None:
             result = process(task)
         except MemoryError:
             result = Failed("out of memory")
-        except Exception as exc:  # a bug or an unforeseen input: the parent retries, then quarantines
-            result = Failed(f"{type(exc).__name__}: {exc}"[:300] + " | " + traceback.format_exc(limit=3)[-400:])
+        except Exception as exc:  # a bug of the reading (OCR) itself: the parent retries, then quarantines
+            result = _failed(exc)
         conn.send(result)
+
+
+def _failed(exc: BaseException) -> Failed:
+    """The error as logged and recorded in ProcessingFailed: its message masked (it can quote
+    what was read), then the last frames. Extraction's own exceptions never get here
+    (`process` sends those documents to review)."""
+    try:
+        from ingest.extract.failure import caught
+    except Exception:  # the readers do not even import: the type is all that is safe to tell
+        return Failed(type(exc).__name__)
+    told = caught("reading", exc)
+    first, _, frames = told.traceback.partition("\n")
+    return Failed(first[:300] + " | " + frames[-400:])
 
 
 def _inject_fault(task: Task) -> None:
@@ -238,7 +250,7 @@ class InlinePool:
         try:
             self.results.append((task, process(task)))
         except Exception as exc:
-            self.results.append((task, Failed(f"{type(exc).__name__}: {exc}")))
+            self.results.append((task, _failed(exc)))
 
     def collect(self, timeout: float) -> list:
         out, self.results = self.results, []

@@ -38,6 +38,33 @@ class Page:
     # Upright colour image; None for text-layer pages. Extraction looks for red seals
     # and signature ink in it.
     image: "PILImage | None" = field(default=None, repr=False, compare=False)
+    # 3x3 matrix from this page's pixels (the frame of `lines` and `image`) to the
+    # original's: the image file as decoded (EXIF orientation applied), or the PDF page
+    # rendered at `source_scale` pixels per point. Identity when nothing was changed.
+    transform: tuple = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
+    source_size: tuple[int, int] | None = None  # (width, height) of the original, pixels
+    source_scale: float | None = None  # PDF pages: original pixels per PDF point
+    # One list of line indices per card found on the page by segmentation; empty when the
+    # page was not segmented (extraction then splits by repeated labels).
+    regions: list[list[int]] = field(default_factory=list)
+
+    def to_original(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        """`box` (this page's pixels) as the box around it in the original's pixels."""
+        from ocr.prepare import map_box
+
+        return map_box(self.transform, box, self.source_size)
+
+    def read_crops(self, images: list, charset: str | None = None) -> list[tuple[str, float]] | None:
+        """Line images cut out of this page, read by the engine that read the page:
+        (normalised text, confidence) each, or None when that engine cannot read bare
+        line images (text-layer pages). `charset` restricts recognition to those
+        characters (handwritten dates: digits and separators)."""
+        if self.engine not in ("tesseract", "rapidocr"):
+            return None
+        from ocr.engines import get_engine
+
+        read = getattr(get_engine(self.engine), "read_crops", None)
+        return read(images, charset) if read else None
 
     @property
     def text(self) -> str:

@@ -44,6 +44,9 @@ class Prepared:
     grey: Image.Image  # L, same geometry as colour, contrast stretched
     rotation: int  # quarter turns applied, in degrees clockwise
     skew: float  # small-angle correction applied, degrees counter-clockwise
+    # 3x3 matrix taking a point of `grey`/`colour` (x, y, 1) to the pixels of the image
+    # handed to prepare(): every box read can be drawn on the original.
+    to_original: tuple = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
 
 
 def to_working_resolution(image: Image.Image) -> Image.Image:
@@ -81,29 +84,69 @@ def prepare(image: Image.Image, timeout_s: float = 30, rotation: int | None = No
     detect them. `timeout_s` bounds the whole preparation (detection runs Tesseract).
     The result depends only on the image and the rotation used.
     """
+    original_size = image.size
     colour = to_working_resolution(image.convert("RGB"))
+    forward = _scaling(colour.width / original_size[0], colour.height / original_size[1])
     grey = greyscale(colour)
     if not has_text_like_ink(grey):
-        return Prepared(colour, grey, 0, 0.0)  # blank or solid: nothing to turn or read
+        return Prepared(colour, grey, 0, 0.0, _back(forward))  # blank or solid: nothing to turn or read
     if rotation is None:
         rotation = detect_rotation(grey, timeout_s)
     if rotation:
         # PIL turns counter-clockwise; the detected rotation is clockwise.
+        size = colour.size
         colour = colour.rotate(-rotation, expand=True)
         grey = grey.rotate(-rotation, expand=True)
+        forward = _turning(size, colour.size, -rotation) @ forward
     skew = estimate_skew(grey)
     if abs(skew) >= MIN_SKEW_CORRECTION:
+        size = colour.size
         colour = colour.rotate(skew, Image.Resampling.BICUBIC, expand=True, fillcolor="white")
         grey = grey.rotate(skew, Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+        forward = _turning(size, colour.size, skew) @ forward
     else:
         skew = 0.0
     height = line_height(grey)
     if height and height < MIN_LINE_HEIGHT and max(colour.size) < 2 * WORKING_LONG_SIDE:
         # Enlarged at most threefold and to twice the working size: time grows with pixels.
         scale = min(3.0, TARGET_LINE_HEIGHT / height, 2 * WORKING_LONG_SIDE / max(colour.size))
+        size = colour.size
         colour = _scaled(colour, scale, Image.Resampling.BICUBIC)
         grey = _scaled(grey, scale, Image.Resampling.BICUBIC)
-    return Prepared(colour, grey, rotation, skew)
+        forward = _scaling(colour.width / size[0], colour.height / size[1]) @ forward
+    return Prepared(colour, grey, rotation, skew, _back(forward))
+
+
+def _back(forward: np.ndarray) -> tuple:
+    return tuple(tuple(float(v) for v in row) for row in np.linalg.inv(forward))
+
+
+def _scaling(factor_x: float, factor_y: float) -> np.ndarray:
+    return np.diag([factor_x, factor_y, 1.0])
+
+
+def _turning(size: tuple[int, int], turned: tuple[int, int], degrees: float) -> np.ndarray:
+    """The matrix of PIL's `rotate(degrees, expand=True)` (counter-clockwise, y down):
+    a point of the image of `size` to the turned image of size `turned`."""
+    theta = np.radians(degrees)
+    c, s = np.cos(theta), np.sin(theta)
+    to_centre = np.array([[1, 0, -size[0] / 2], [0, 1, -size[1] / 2], [0, 0, 1.0]])
+    turn = np.array([[c, s, 0], [-s, c, 0], [0, 0, 1.0]])
+    from_centre = np.array([[1, 0, turned[0] / 2], [0, 1, turned[1] / 2], [0, 0, 1.0]])
+    return from_centre @ turn @ to_centre
+
+
+def map_box(matrix, box: tuple[int, int, int, int], size: tuple[int, int] | None = None) -> tuple[int, int, int, int]:
+    """The axis-aligned box around `box`'s four corners taken through `matrix`, clipped to `size`."""
+    x0, y0, x1, y1 = box
+    corners = np.array([[x0, y0, 1], [x1, y0, 1], [x1, y1, 1], [x0, y1, 1]], dtype=float).T
+    mapped = np.asarray(matrix, dtype=float) @ corners
+    xs, ys = mapped[0] / mapped[2], mapped[1] / mapped[2]
+    out = [int(np.floor(xs.min())), int(np.floor(ys.min())), int(np.ceil(xs.max())), int(np.ceil(ys.max()))]
+    if size is not None:
+        out = [min(max(out[0], 0), size[0]), min(max(out[1], 0), size[1]),
+               min(max(out[2], 0), size[0]), min(max(out[3], 0), size[1])]
+    return tuple(out)
 
 
 def _strokes(pixels: np.ndarray) -> np.ndarray:

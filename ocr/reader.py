@@ -139,6 +139,8 @@ def _recognise(image: Image.Image, number: int, engine_name: str, budget: _Budge
         height=prepared.colour.height,
         rotation=prepared.rotation,
         image=prepared.colour,
+        transform=prepared.to_original,
+        source_size=image.size,
     )
 
 
@@ -241,6 +243,7 @@ def _read_pdf(data: bytes, engine: str, limits: Limits, budget: _Budget) -> list
             if layer is not None:
                 budget.page_timeout()  # the document budget holds for text pages too
                 page = _text_layer_page(index + 1, layer.lines, width_pt, height_pt, scale)
+                page.source_scale, page.source_size = scale, (page.width, page.height)
                 if layer.has_picture:
                     # A searchable scan: the words are in the text layer, but seals and
                     # signatures are only in the picture.
@@ -249,7 +252,9 @@ def _read_pdf(data: bytes, engine: str, limits: Limits, budget: _Budget) -> list
             else:
                 bitmap = pdf_page.render(scale=scale, rotation=0)
                 image = bitmap.to_pil().convert("RGB")
-                pages.append(_recognise(image, index + 1, engine, budget))
+                page = _recognise(image, index + 1, engine, budget)
+                page.source_scale = scale
+                pages.append(page)
             pdf_page.close()
         return pages
     finally:

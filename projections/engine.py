@@ -22,13 +22,14 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 
 from events import locked_transaction
+from events.locks import AdvisoryLock
 from projections.handlers import HANDLERS, upsert
 from projections.schema import build_tables, checkpoints_table
 
 PROJECTIONS = tuple(HANDLERS)
 
 
-def _without_gc(func):
+def without_gc(func):
     """Pause the cyclic collector for a bulk call: events and rows are acyclic and freed by
     reference counting, while the collector would rescan a growing heap many times over."""
     import functools
@@ -45,10 +46,10 @@ def _without_gc(func):
             gc.enable()
     return run
 BATCH_SIZE = 5000
-PROJECTION_LOCK = 7468012  # the log itself uses 7468011: projecting never blocks appends
+PROJECTION_LOCK = AdvisoryLock.PROJECTIONS  # not the log's: projecting never blocks appends
 
 _checkpoints = checkpoints_table(sa.MetaData())
-_live_tables = {name: build_tables(name) for name in PROJECTIONS}
+live_tables = {name: build_tables(name) for name in PROJECTIONS}
 _ready: set[str] = set()
 
 
@@ -127,7 +128,7 @@ def _position(event: Any) -> int:
     return event.position
 
 
-@_without_gc
+@without_gc
 def apply(
     engine: sa.engine.Engine,
     events: Iterable[Any],
@@ -147,7 +148,7 @@ def apply(
     """
     ensure_tables(engine)
     names = check_names(only)
-    tables = _live_tables if not suffix else {n: build_tables(n, suffix) for n in names}
+    tables = live_tables if not suffix else {n: build_tables(n, suffix) for n in names}
     keys = {n: n + suffix + (f"@{checkpoint_key}" if checkpoint_key else "") for n in names}
     applied = 0
     for batch in _batches(events, batch_size):
@@ -181,9 +182,10 @@ def handled_types(names: Iterable[str]) -> list[str]:
     return sorted(set().union(*(HANDLERS[n][0] for n in names)))
 
 
-def read_log(store, names: Iterable[str], since: int = 0, as_of: datetime | None = None,
+def read_log(store, names: Iterable[str], since: int = 0, known_at: datetime | None = None,
              window: int = BATCH_SIZE) -> Iterator[Any]:
-    """The events the projections handle after `since`, read in windows of positions.
+    """The events the projections handle after `since` (and recorded up to `known_at`),
+    read in windows of positions.
 
     A plain `type IN (...) AND position > :last ORDER BY position LIMIT n` makes the
     database gather and sort every later event of those types for each batch (quadratic
@@ -194,7 +196,7 @@ def read_log(store, names: Iterable[str], since: int = 0, as_of: datetime | None
     start = since
     while start < head:
         end = min(start + window, head)
-        yield from store.read_all(since=start, until_position=end, types=types, as_of=as_of, batch_size=window + 1)
+        yield from store.read_all(since=start, until_position=end, types=types, as_of=known_at, batch_size=window + 1)
         start = end
 
 
@@ -223,7 +225,7 @@ def follow(store, stop: Callable[[], bool] = lambda: False, interval: float = 1.
 
 def replay(
     store,
-    as_of: datetime | None = None,
+    known_at: datetime | None = None,
     only: str | Iterable[str] | None = None,
     progress: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
@@ -232,11 +234,11 @@ def replay(
 
     Readers keep using the old tables until the swap, one transaction that drops them and
     renames the new ones (DDL is transactional on SQLite and PostgreSQL). Events appended
-    during the rebuild are applied by the catch-up that follows the swap. With `as_of`,
-    see `as_of_engine`: the live tables are never touched.
+    during the rebuild are applied by the catch-up that follows the swap. With `known_at`,
+    see `known_at_engine`: the live tables are never touched.
     """
-    if as_of is not None:
-        with as_of_engine(store, as_of, only=only) as (_engine, count):
+    if known_at is not None:
+        with known_at_engine(store, known_at, only=only) as (_engine, count):
             return count
     engine = store.engine
     ensure_tables(engine)
@@ -272,8 +274,9 @@ def _fast_sqlite(dbapi_connection, _record):
 
 
 @contextmanager
-def as_of_engine(store, as_of: datetime, only: str | Iterable[str] | None = None):
-    """Yield (engine, events applied) for projections of the events recorded up to `as_of`.
+def known_at_engine(store, known_at: datetime, only: str | Iterable[str] | None = None):
+    """Yield (engine, events applied) for projections of the events recorded up to `known_at`
+    (what the log knew then: the second clock; the day flags are judged on is the reader's).
 
     The projections are built in a temporary SQLite file that is deleted afterwards; the
     live tables are not read or written.
@@ -283,7 +286,7 @@ def as_of_engine(store, as_of: datetime, only: str | Iterable[str] | None = None
     sa_event.listen(engine, "connect", _fast_sqlite)
     try:
         names = check_names(only)
-        count = apply(engine, read_log(store, names, as_of=as_of), only=names)
+        count = apply(engine, read_log(store, names, known_at=known_at), only=names)
         yield engine, count
     finally:
         engine.dispose()
@@ -291,25 +294,45 @@ def as_of_engine(store, as_of: datetime, only: str | Iterable[str] | None = None
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# The old name, from when one `--as-of` bounded the log read too.
+as_of_engine = known_at_engine
+
+
 @dataclass(frozen=True)
 class Source:
-    """Where projections are read from: the live tables, or a temporary as-of build."""
+    """Where projections are read from: the live tables, or a temporary known-at build."""
 
     engine: sa.engine.Engine
-    as_of: datetime | None
+    known_at: datetime | None
 
 
 @contextmanager
-def source(store, as_of: datetime | None = None):
-    """The live projections (caught up), or a past state when `as_of` precedes the log's end."""
-    if as_of is not None:
+def source(store, known_at: datetime | None = None):
+    """The live projections (caught up), or what the log knew at `known_at` when that
+    precedes the log's last event."""
+    if known_at is not None:
         head = _last_recorded_at(store)
-        if head is not None and head > as_of:
-            with as_of_engine(store, as_of) as (engine, _count):
-                yield Source(engine, as_of)
+        if head is not None and head > known_at:
+            with known_at_engine(store, known_at) as (engine, _count):
+                yield Source(engine, known_at)
             return
     catch_up(store)
-    yield Source(store.engine, as_of)
+    yield Source(store.engine, known_at)
+
+
+def log_counts(store, known_at: datetime | None = None) -> dict[str, int]:
+    """Events in the log (recorded up to `known_at`) by type: their sum is what `zhili verify`
+    counts, every event of every type, while a replay applies only the types projections
+    read (`handled_types`)."""
+    from events.event import format_instant
+    from events.store import events_table
+
+    t = events_table.c
+    query = sa.select(t.type, sa.func.count()).group_by(t.type)
+    if known_at is not None:
+        query = query.where(t.recorded_at <= format_instant(known_at))
+    with store.engine.connect() as conn:
+        return {type_: int(n) for type_, n in conn.execute(query).all()}
 
 
 def _last_recorded_at(store) -> datetime | None:

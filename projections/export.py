@@ -5,35 +5,21 @@ certificate numbers (370902********0011) for anything that leaves the bureau.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 from typing import Any, Iterable
 
-from projections import rules
+from domain import privacy
+from projections import sheets
 from projections.views import SUMMARY_COLUMNS, TOTAL
 
 TITLE = "泰安市特种作业人员安全技术培训考核专项治理工作情况汇总表"
-PERSONAL_FIELDS = {"name": rules.mask_name, "id_number": rules.mask_id, "cert_no": rules.mask_id}
 
 
 def mask_record(record: dict) -> dict:
-    """A copy of a certificate, entity or review record with personal data masked."""
-    out = dict(record)
-    if "field" in out and "value" in out:  # a review item: mask the value of a personal field
-        short = str(out["field"]).rsplit(".", 1)[-1]
-        if short in PERSONAL_FIELDS:
-            out["value"] = PERSONAL_FIELDS[short](out["value"])
-        return out
-    for name, masker in PERSONAL_FIELDS.items():
-        if name in out and "entity_id" not in out:
-            out[name] = masker(out[name])
-    if "workers_without_certificate" in out:
-        out["workers_without_certificate"] = [
-            dict(w, name=rules.mask_name(w["name"]), id_number=rules.mask_id(w["id_number"]))
-            for w in out["workers_without_certificate"]]
-    return out
+    """A copy of a certificate, entity or review record with personal data masked (by key
+    and by pattern; `projections.public.records` also hides the names the log knows)."""
+    return privacy.public(record)
 
 
 def to_json(records: Any) -> str:
@@ -60,11 +46,7 @@ def to_csv(records: Iterable[dict], columns: list[str] | None = None) -> str:
         columns = []
         for r in rows:
             columns.extend(c for c in r if c not in columns)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return sheets.csv_text(rows, columns)
 
 
 def summary_csv(rows: list[dict]) -> str:
@@ -81,16 +63,16 @@ def summary_xlsx(rows: list[dict], day: date, target) -> None:
     ws = wb.active
     ws.title = "汇总表"
     width = len(SUMMARY_COLUMNS)
-    ws.append([TITLE])
+    sheets.append(ws, [TITLE])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws["A1"].font = Font(bold=True, size=16)
     ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append([f"统计截止日期：{day.isoformat()}"])
+    sheets.append(ws, [f"统计截止日期：{day.isoformat()}"])
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    ws.append([label for _, label in SUMMARY_COLUMNS])
+    sheets.append(ws, [label for _, label in SUMMARY_COLUMNS])
     thin = Side(style="thin")
     for row in rows:
-        ws.append([row[k] for k, _ in SUMMARY_COLUMNS])
+        sheets.append(ws, [row[k] for k, _ in SUMMARY_COLUMNS])
     for r in ws.iter_rows(min_row=3, max_row=ws.max_row):
         for cell in r:
             cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)

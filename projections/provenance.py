@@ -75,7 +75,10 @@ def explain_certificate(facts: views.Facts, cf: views.CertFacts, day: date) -> d
     fields = {}
     for name in views.CERT_EXPORT_FIELDS:
         fields[name] = {"value": record[name], "events": _field_sources(facts, row, name, cf.fields)}
-    fields["county"] = {"value": record["county"], "events": [e for e in [_document(facts, row["doc_id"])] if e]}
+    fields["county"] = {"value": record["county"], "events": [e for e in [_document(facts, row["doc_id"])] if e] + [
+        _event(c["position"], v.FIELD_CORRECTED, c["recorded_at"], doc_id=c["doc_id"], by=c["by"], old=c["old"],
+               new=c["new"], reason=c["reason"])
+        for c in facts.corrections.get((row["doc_id"], views.DOCUMENT_RECORD, "county"), [])]}
     employer_rows = [r for r in cf.roster_rows if r["employer"] == record["employer"]]
     fields["employer"] = {"value": record["employer"], "events": [_roster(r) for r in employer_rows]}
     flags = {}

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from domain import certificates as _certs
 from domain.counties import DIVISIONS, sorted_counties
 from domain.entities import entity_id, normalise_name
-from domain.ids import mask as _mask_id
+from domain import privacy as _privacy
 
 BLOCKING_FLAGS = _certs.BLOCKING_FLAGS
 intrinsic_flags = _certs.intrinsic_flags
@@ -32,17 +32,6 @@ def county_order(names: Iterable[str]) -> list[str]:
     return divisions + [n for n in sorted_counties(names) if n not in divisions]
 
 
-def mask_name(name: Any) -> Any:
-    """张三 -> 张*, 欧阳小明 -> 欧***."""
-    if not name:
-        return name
-    text = str(name)
-    return text[0] + "*" * max(1, len(text) - 1)
-
-
-def mask_id(value: Any) -> Any:
-    """370902198503150011 -> 370902********0011; a T-prefixed certificate number keeps its T."""
-    if not value:
-        return value
-    text = str(value)
-    return "T" + _mask_id(text[1:]) if text[:1] in "Tt" else _mask_id(text)
+# Masking lives in domain.privacy (one module for exports, logs, topics and the API).
+mask_name = _privacy.mask_name
+mask_id = _privacy.mask_id

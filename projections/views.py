@@ -32,8 +32,8 @@ import sqlalchemy as sa
 
 from domain.dates import local_day
 from projections import rules
-from projections.engine import _live_tables as LIVE
-from projections.engine import _without_gc as without_gc
+from projections.engine import live_tables as LIVE
+from projections.engine import without_gc
 from projections.engine import ensure_tables, read_transaction
 
 CERT_EXPORT_FIELDS = (
@@ -41,6 +41,9 @@ CERT_EXPORT_FIELDS = (
     "review_due", "reviews", "issuer",
 )
 UNKNOWN_COUNTY = "未注明"
+DOCUMENT_RECORD = "document"  # corrections of the document itself (its county)
+ROSTER_RECORD = "roster"
+ROSTER_ROW_FIELDS = ("name", "id_number", "cert_no", "job")
 
 
 def as_of_date(as_of: datetime | date | None) -> date:
@@ -83,7 +86,14 @@ class Facts:
     def documents_in_review(self) -> frozenset[str]:
         return frozenset(item["doc_id"] for item in self.pending_reviews())
 
-    def county_of(self, doc_id: str, fallback: str | None = None) -> str:
+    def county_of(self, doc_id: str, fallback: str | None = None, corrected: str | None = None) -> str:
+        """A clerk's correction of the document's county, else of the record's (`corrected`),
+        else the intake folder, else what the record printed (`fallback`)."""
+        c = self.correction(doc_id, DOCUMENT_RECORD, "county")
+        if c is not None and c["new"]:
+            return c["new"]
+        if corrected:
+            return corrected
         doc = self.documents.get(doc_id)
         return (doc and doc["county"]) or fallback or UNKNOWN_COUNTY
 
@@ -121,7 +131,24 @@ def load(engine: sa.engine.Engine, boxes: bool = False) -> Facts:
     names: dict[tuple, set[str]] = defaultdict(set)
     for doc_id, record, name in by_field:
         names[(doc_id, record)].add(name)
-    return Facts(documents, certs, reports, roster, items, dict(by_field), dict(names))
+    facts = Facts(documents, certs, reports, roster, items, dict(by_field), dict(names))
+    _correct_roster_rows(facts)
+    return facts
+
+
+def _correct_roster_rows(facts: Facts) -> None:
+    """Apply the latest correction of `employer`, `county` and `rows.N.FIELD` of a roster
+    to its rows (the value as read is kept as `source_FIELD`, for the review's `old`)."""
+    for r in facts.roster_rows:
+        corrected = facts.corrected_names.get((r["doc_id"], ROSTER_RECORD))
+        if not corrected:
+            continue
+        for name in ("employer", "county", *ROSTER_ROW_FIELDS):
+            key = name if name in ("employer", "county") else f"rows.{r['row']}.{name}"
+            if key in corrected:
+                new = facts.correction(r["doc_id"], ROSTER_RECORD, key)["new"]
+                r["source_" + name] = r[name]
+                r[name] = str(new).upper() if name == "id_number" and new else new
 
 
 LIVE_BY_NAME = {name: table for tables in LIVE.values() for name, table in tables.items()}
@@ -277,13 +304,15 @@ def entity_facts(facts: Facts) -> dict[str, EntityFacts]:
         if not name:
             continue
         kind = (fields.get("unit_kind") or {}).get("value") or "enterprise"
-        county = facts.county_of(row["doc_id"], (fields.get("county") or {}).get("value"))
+        printed = fields.get("county") or {}
+        county = facts.county_of(row["doc_id"], printed.get("value"), printed.get("value") if printed.get("corrected") else None)
         e = entity(kind, name, county)
         e.name = name  # the latest report's spelling is the entity's name
         e.reports.append((row, fields))
     for r in facts.roster_rows:
         if r["employer"]:
-            entity("enterprise", r["employer"], facts.county_of(r["doc_id"], r["county"])).roster_rows.append(r)
+            corrected = r["county"] if "source_county" in r else None
+            entity("enterprise", r["employer"], facts.county_of(r["doc_id"], r["county"], corrected)).roster_rows.append(r)
     return out
 
 

@@ -18,7 +18,7 @@ from kafka.partitioner import DefaultPartitioner
 from kafka.partitioner.default import murmur2
 
 from relay.errors import BrokerUnavailable
-from relay.settings import CERTIFICATES, ENTITIES, EVENTS, INTAKE, KafkaSettings
+from relay.settings import CERTIFICATES, ENTITIES, EVENTS, INTAKE, KafkaSettings, PUBLIC_CERTIFICATES, PUBLIC_ENTITIES
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def consumer(settings: KafkaSettings, group_id: str, **overrides) -> KafkaConsum
         return KafkaConsumer(**config)
 
 
-COMPACTED = {CERTIFICATES, ENTITIES}
+COMPACTED = {CERTIFICATES, ENTITIES, PUBLIC_CERTIFICATES, PUBLIC_ENTITIES}
 
 
 def topic_specs(settings: KafkaSettings, names: tuple[str, ...]) -> list[NewTopic]:
@@ -118,7 +118,8 @@ def topic_specs(settings: KafkaSettings, names: tuple[str, ...]) -> list[NewTopi
     ]
 
 
-def ensure_topics(settings: KafkaSettings, names: tuple[str, ...] = (EVENTS, INTAKE, CERTIFICATES, ENTITIES)) -> None:
+def ensure_topics(settings: KafkaSettings, names: tuple[str, ...] = (EVENTS, INTAKE, CERTIFICATES, ENTITIES,
+                                                                      PUBLIC_CERTIFICATES, PUBLIC_ENTITIES)) -> None:
     """Create the topics that are missing (existing ones are left as their owner configured them)."""
     with broker_errors(settings, "creating topics"):
         admin = KafkaAdminClient(**settings.client_config())

@@ -15,9 +15,10 @@ import logging
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Callable
 
+from domain.dates import local_day
 from domain.vocabulary import DOCUMENT_PROCESSED, DOCUMENT_RECEIVED, DOCUMENT_REJECTED
 from events import EventStore, RecordedEvent
 from relay import broker, tables
@@ -43,6 +44,12 @@ def event_message(event: RecordedEvent) -> dict:
         "value": _encode(event.to_json()).encode("utf-8"),
         "headers": [("event_id", event.event_id.encode("ascii"))],
     }
+
+
+def bureau_today(now: datetime | None = None) -> date:
+    """The bureau's day (Asia/Shanghai): date-driven flags turn over at its midnight, not
+    at the host's (a UTC host would re-publish eight hours late)."""
+    return local_day(now or datetime.now(timezone.utc))
 
 
 @dataclass(frozen=True)
@@ -124,7 +131,7 @@ class OutboxRelay:
         # Computing them reads every record, so a busy log refreshes them at most every
         # `records_every_s`; the events themselves are never held back.
         self._records_stale = self._records_stale or bool(published)
-        today = date.today()
+        today = bureau_today()
         due = self._records_stale and time.monotonic() - self._records_at >= self.records_every_s
         if self.record_publisher is not None and (due or self._records_day != today):
             with broker.broker_errors(self.settings, "publishing record topics"):

@@ -8,6 +8,11 @@ EVENTS = "events"
 INTAKE = "intake"
 CERTIFICATES = "certificates"
 ENTITIES = "entities"
+# The same records with names, ID and certificate numbers masked (domain.privacy), keyed by
+# a pseudonym: what downstream systems get by default. The two above carry them in full
+# and are published only when the operator asks (`zhili relay --full-records`).
+PUBLIC_CERTIFICATES = "certificates.public"
+PUBLIC_ENTITIES = "entities.public"
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,37 @@ relay_partition_offset = sa.Table(
 )
 
 
+# A random secret per database: the masked certificate topic's keys are HMACs of the
+# certificate number under it, stable for downstream, not reversible by trying numbers.
+relay_secret = sa.Table(
+    "relay_secret",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(128), nullable=False),
+)
+
+
+def secret(engine: Engine, name: str) -> str:
+    """The named secret, created on first use (two relays racing: the first insert wins)."""
+    import secrets
+
+    from sqlalchemy.exc import IntegrityError
+
+    def read():
+        with engine.connect() as conn:
+            return conn.execute(sa.select(relay_secret.c.value).where(relay_secret.c.name == name)).scalar()
+
+    value = read()
+    if value is None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(relay_secret.insert().values(name=name, value=secrets.token_hex(32)))
+        except IntegrityError:
+            pass
+        value = read()
+    return value
+
+
 def create_tables(engine: Engine) -> None:
     metadata.create_all(engine)
 

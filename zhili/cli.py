@@ -15,7 +15,7 @@ DEFAULT_DB = "sqlite:///zhili.db"
 # Imported when a command is first looked up, not with this module: the commands pull in
 # SQLAlchemy, OCR and Kafka clients (0.3 s), and every reader process re-runs the imports
 # of the `zhili` script that started it (multiprocessing's spawn) but needs none of them.
-COMMAND_MODULES = ("zhili.cmd_log", "zhili.cmd_intake", "zhili.cmd_read", "zhili.cmd_kafka")
+COMMAND_MODULES = ("zhili.cmd_log", "zhili.cmd_intake", "zhili.cmd_read", "zhili.cmd_kafka", "zhili.cmd_serve")
 
 
 class Context:

@@ -34,7 +34,17 @@ def log_lines(stream=sys.stderr):
     return log
 
 
+def quiet_driver_logs() -> None:
+    """A terminated database connection is reported once, as `store_unavailable`, and
+    retried: the pool's and the driver's own tracebacks about it say nothing more."""
+    import logging
+
+    for name in ("sqlalchemy.pool", "psycopg", "psycopg.pool"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def make_intake(store, docs: DocumentStore, settings: Settings, log, inline: bool = False) -> Intake:
+    quiet_driver_logs()
     pool = InlinePool() if inline else WorkerPool(settings.jobs)
     return Intake(store, docs, settings, pool, log)
 
@@ -58,6 +68,34 @@ def process_document(store, docs: DocumentStore, doc_id: str, settings: Settings
     return ledger.status(store.read_stream(v.document_stream(doc_id)))
 
 
+def _county_option(ctx, param, value):
+    """`--county` names one folder under the intake: `../../X` or `a/b` would move files out."""
+    from ingest.folder import plain_folder_name
+
+    if value is not None and not plain_folder_name(value):
+        raise click.BadParameter(f"{value!r} is not a plain folder name (no /, \\, .., leading dot or control "
+                                 "characters); give the county's name, e.g. 泰山区", ctx, param)
+    return value
+
+
+def _catch_up_retrying(store, attempts: int = 5) -> None:
+    """The last catch-up of a watcher that rode out database outages: a few more tries."""
+    import time
+
+    from sqlalchemy.exc import DBAPIError
+
+    from events import StoreError
+
+    for attempt in range(attempts):
+        try:
+            catch_up(store)
+            return
+        except (StoreError, DBAPIError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(2.0)
+
+
 def _intake_options(f):
     f = click.option("--engine", type=click.Choice(["tesseract", "rapidocr", "auto"]), default="auto",
                      show_default=True, help="OCR engine for scans.")(f)
@@ -76,7 +114,8 @@ def _intake_options(f):
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--county", metavar="NAME", help="County for all files (else the first folder level).")
+@click.option("--county", metavar="NAME", callback=_county_option,
+              help="County for all files (else the first folder level); a plain folder name.")
 @click.option("--move/--keep", default=False, show_default=True,
               help="Move taken files to .done/.rejected under the folder given (as `watch` does).")
 @_intake_options
@@ -111,7 +150,8 @@ def ingest(ctx, paths, county, move, engine, jobs, docs, time_limit, max_pages, 
 
 @click.command()
 @click.argument("intake_dirs", nargs=-1, required=True, type=click.Path())
-@click.option("--county", metavar="NAME", help="County for all files (else the first folder level).")
+@click.option("--county", metavar="NAME", callback=_county_option,
+              help="County for all files (else the first folder level); a plain folder name.")
 @click.option("--settle-seconds", type=click.FloatRange(0), default=2.0, show_default=True,
               help="A file is taken after its size and time stayed the same this long.")
 @click.option("--rescan-seconds", type=click.FloatRange(0.5), default=60.0, show_default=True,
@@ -155,7 +195,7 @@ def watch(ctx, intake_dirs, county, settle_seconds, rescan_seconds, give_up_seco
         signal.signal(signal.SIGTERM, previous)
         intake.close()
     if caught_up_at[0] != intake.finished:
-        catch_up(store)
+        _catch_up_retrying(store)
     click.echo(intake.summary.line())
 
 

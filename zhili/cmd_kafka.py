@@ -22,7 +22,7 @@ def kafka_options(command):
         click.option("--bootstrap", default="127.0.0.1:9092", show_default=True, metavar="HOST:PORT",
                      envvar="ZHILI_KAFKA", help="Broker(s), comma-separated [env ZHILI_KAFKA]."),
         click.option("--topic", "prefix", default="zhili", show_default=True, metavar="PREFIX",
-                     help="Topic prefix: PREFIX.events, PREFIX.intake, PREFIX.certificates, PREFIX.entities."),
+                     help="Topic prefix: PREFIX.events, PREFIX.intake, PREFIX.certificates[.public], PREFIX.entities[.public]."),
         click.option("--partitions", type=click.IntRange(1, 1000), default=3, show_default=True,
                      help="Partitions for topics this command creates."),
         click.option("--security-protocol", default="PLAINTEXT", show_default=True,
@@ -75,7 +75,11 @@ def _quiet_kafka_logs() -> None:
 @click.option("--intake", is_flag=True,
               help="Also put received, unprocessed documents on PREFIX.intake for `zhili worker`.")
 @click.option("--records/--no-records", default=True, show_default=True,
-              help="Publish changed certificate and entity records to the compacted topics.")
+              help="Publish changed certificate and entity records, masked, to the compacted topics "
+                   "PREFIX.certificates.public and PREFIX.entities.public.")
+@click.option("--full-records", is_flag=True,
+              help="Also publish them unmasked (names, ID numbers) to PREFIX.certificates and PREFIX.entities, "
+                   "for systems inside the bureau only.")
 @click.option("--poll", type=click.FloatRange(0.05, 60), default=1.0, show_default=True, metavar="SECONDS",
               help="Continuous mode: pause between passes when the log is idle.")
 @click.option("--records-every", "records_every_s", type=click.FloatRange(0), default=10.0, show_default=True,
@@ -83,7 +87,7 @@ def _quiet_kafka_logs() -> None:
 @click.option("--chunk", type=click.IntRange(1, 100000), default=2000, show_default=True,
               help="Events per acknowledged-and-checkpointed chunk.")
 @click.pass_obj
-def relay(ctx, once, intake, records, poll, records_every_s, chunk, **options) -> None:
+def relay(ctx, once, intake, records, full_records, poll, records_every_s, chunk, **options) -> None:
     """Publish the event log to Kafka, resuming where it stopped.
 
     Events go to PREFIX.events (key = stream id, value = the event JSON that `zhili events`
@@ -98,7 +102,7 @@ def relay(ctx, once, intake, records, poll, records_every_s, chunk, **options) -
     if records:
         from relay.records import RecordPublisher
 
-        publisher = RecordPublisher.for_store(ctx.store, settings)
+        publisher = RecordPublisher.for_store(ctx.store, settings, full=full_records)
     outbox = OutboxRelay(ctx.store, settings, intake=intake, record_publisher=publisher, chunk=chunk,
                          records_every_s=0 if once else records_every_s, say=_say)
     try:

@@ -154,7 +154,8 @@ def read_certificate(lines: list[TextLine], record: str) -> Record:
     cross_check(fields, certificate_kind, "id_number" in best)
     for key in ("cert_no", "id_number"):
         f, v = fields[key], values.get(key) or values.get("cert_no")
-        if isinstance(f.value, str) and v and _cert_core(f.value) not in v.text.replace(" ", "").upper():
+        core = _cert_core(f.value)  # None for an empty reading: nothing was repaired
+        if core and v and core not in v.text.replace(" ", "").upper():
             # The documented one-character repair happened: agreement elsewhere does not
             # make it as sure as a clean reading.
             fields[key] = replace(f, confidence=min(f.confidence, REPAIRED_CONFIDENCE))
@@ -288,6 +289,8 @@ def _cert_no(v: Value | None, hit: Hit | None) -> Field:
         return _field(m.group(0), v)
     m = ID_RUN.search(v.text.replace(" ", ""))
     raw = m.group(0) if m else alnum(v.text)
+    if not any(ch.isdigit() for ch in raw):  # 见背面, a lone T: words beside the label, no number
+        return _missing(hit)
     prefix, core = ("T", raw[1:]) if raw[:1] in ("T", "t") and len(raw) == 19 else ("", raw)
     if facts.id_valid(core.upper()):
         return _field(prefix + core.upper(), v)

@@ -43,3 +43,15 @@ class Understanding:
     kind: str  # one of domain.vocabulary.DOCUMENT_KINDS
     confidence: float
     records: list[Record] = field(default_factory=list)
+    # Set when a reader raised: the pages and the classification are still recorded and a
+    # clerk reads the document instead (review reason `extraction_failed`); never a retry.
+    failure: "ExtractionFailure | None" = None
+
+
+@dataclass(frozen=True)
+class ExtractionFailure:
+    """A reader's exception, told safely: where it was raised, and a traceback for the log
+    whose message has personal data masked (exception messages can quote what was read)."""
+    step: str       # "classify" | the document kind whose reader raised | "to_events"
+    error: str      # exception type and the place it was raised: "TypeError at certificate.py:157"
+    traceback: str  # for the log, masked

@@ -6,7 +6,9 @@ from typing import Any, Iterable
 
 from domain import vocabulary as v
 from events import NewEvent
+from ingest.extract.kinds import KINDS, UNKNOWN
 from ingest.extract.model import Field, Understanding
+from ingest.reasons import review_reason
 
 # Event ids are derived from (doc_id, step, n): processing the same document twice yields the
 # same ids, so the store's idempotency turns a re-run into a no-op instead of duplicates.
@@ -53,31 +55,24 @@ def to_events(understanding: Understanding, doc_id: str, pages: list, review_bar
          {"kind": understanding.kind, "confidence": round(understanding.confidence, 4)}, _first_page(pages))
 
     reviews: list[tuple[str, str, Field, str]] = []
-    if understanding.kind == "unknown":
+    told: dict[int, dict[str, Any]] = {}  # review number -> what a clerk is told beyond the code
+    if understanding.kind == UNKNOWN and understanding.failure is None:
         reviews.append(("document", "kind", Field("unknown", understanding.confidence, _first_page(pages), None), "unknown_document_kind"))
 
+    if understanding.failure is not None:
+        # A reader raised: what was read stays recorded above, and a clerk reads the
+        # document itself; clearing this item (a correction) is the clerk's event.
+        r = review_reason("extraction_failed")
+        told[len(reviews)] = {"error": understanding.failure.error, "reason_zh": r.zh + r.todo_zh,
+                              "reason_en": f"{r.en} {r.todo_en}"}
+        reviews.append(("document", "extraction", Field(understanding.kind, 0.0, _first_page(pages), None),
+                        "extraction_failed"))
+
     for n, rec in enumerate(understanding.records):
-        fields = {name: f.to_event() for name, f in rec.fields.items()}
         page = next((f.page for f in rec.fields.values() if f.page is not None), _first_page(pages))
-        if rec.kind == "certificate":
-            emit(v.CERTIFICATE_RECOGNISED, "record", n, {
-                "record": rec.record,
-                "certificate_kind": rec.extra.get("certificate_kind", "special_operation"),
-                "fields": fields,
-            }, page)
-        elif rec.kind == "self_check_report":
-            emit(v.SELF_CHECK_REPORT_RECOGNISED, "record", n, {
-                "record": rec.record,
-                "fields": fields,
-                "problems": rec.extra.get("problems", []),
-            }, page)
-        elif rec.kind == "roster":
-            emit(v.ROSTER_RECOGNISED, "record", n, {
-                "record": rec.record,
-                "employer": rec.fields["employer"].value if "employer" in rec.fields else None,
-                "county": rec.fields["county"].value if "county" in rec.fields else None,
-                "rows": rec.extra.get("rows", []),
-            }, page)
+        kind = KINDS.get(rec.kind)
+        if kind is not None:
+            emit(kind.event, "record", n, kind.event_data(rec), page)
         for name, f in rec.fields.items():
             reason = needs_review(f, review_bar)
             if reason:
@@ -91,7 +86,7 @@ def to_events(understanding: Understanding, doc_id: str, pages: list, review_bar
         emit(v.FIELD_NEEDS_REVIEW, "review", n, {
             "record": record, "field": name, "value": f.value,
             "confidence": round(float(f.confidence), 4), "page": f.page,
-            "box": list(f.box) if f.box else None, "reason": reason,
+            "box": list(f.box) if f.box else None, "reason": reason, **told.get(n, {}),
         }, f.page)
 
     emit(v.DOCUMENT_PROCESSED, "processed", 0,

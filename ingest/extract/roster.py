@@ -19,20 +19,62 @@ ROSTER_HEADERS: dict[str, tuple[str, ...]] = {
 TITLE_EMPLOYER = re.compile(r"(?:单位名称|用人单位|单位)\s*[:：]\s*(.+)")
 
 
+# A unit's roster has tens or hundreds of rows. Far more is a mistake or an attack (a 3.8 MB
+# XLSX that unpacks to 1.1 GB, a 200,000-row CSV): refused before it costs memory or time.
+MAX_ROWS = 10_000
+MAX_COLUMNS = 64
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+# More problems than this in one column become one review item for the column.
+PER_CELL_REVIEWS = 10
+
+
 class RosterUnreadable(ValueError):
     """The spreadsheet cannot be read (corrupt, wrong encoding, no header row)."""
+
+    code = "bad_roster"
+
+
+class RosterTooLarge(RosterUnreadable):
+    """More rows, columns or unpacked bytes than a roster can have."""
+
+    code = "roster_too_large"
+
+
+def _check_unpacked(data: bytes) -> None:
+    """The sizes an XLSX (a ZIP) declares; zipfile never inflates a member past its size."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise RosterUnreadable(f"not a readable .xlsx: {exc.__class__.__name__}") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise RosterTooLarge(f"unpacks to {unpacked} bytes, limit {MAX_UNPACKED_BYTES}")
+
+
+def _limited(rows, width: int = MAX_COLUMNS) -> list[list[str]]:
+    out = []
+    for row in rows:
+        if len(out) >= MAX_ROWS:
+            raise RosterTooLarge(f"more than {MAX_ROWS} rows")
+        out.append(["" if c is None else str(c).strip() for c in row[:width]])
+    return out
 
 
 def read_rows(data: bytes, filename: str) -> list[list[str]]:
     name = filename.lower()
     if name.endswith(".xlsx"):
         import openpyxl
+        _check_unpacked(data)
         try:
             wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            ws = wb.worksheets[0]
+            return _limited(ws.iter_rows(values_only=True, max_col=MAX_COLUMNS))
+        except RosterUnreadable:
+            raise
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             raise RosterUnreadable(f"not a readable .xlsx: {exc.__class__.__name__}") from exc
-        ws = wb.worksheets[0]
-        return [["" if c is None else str(c).strip() for c in row] for row in ws.iter_rows(values_only=True)]
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -41,7 +83,10 @@ def read_rows(data: bytes, filename: str) -> list[list[str]]:
             continue
     else:
         raise RosterUnreadable("unknown text encoding")
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+    try:
+        return _limited(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise RosterUnreadable(f"not a readable .csv: {exc}") from exc
 
 
 def _column_of(header: str) -> str | None:
@@ -92,6 +137,7 @@ def read_roster(data: bytes, filename: str, county: str | None) -> Understanding
             row_fields[f"rows.{n}.id_number"] = Field(id_number, 0.5, None, None, "id_checksum_invalid")
         if not entry["name"]:
             row_fields[f"rows.{n}.name"] = Field(None, 0.0, None, None, "not_found")
+    row_fields = _per_column(row_fields)
     if employer is None and len(employers) == 1:
         employer = employers.pop()
     employer_field = Field(employer, 1.0, None, None, None) if employer else _employer_from_filename(filename)
@@ -100,6 +146,24 @@ def read_roster(data: bytes, filename: str, county: str | None) -> Understanding
         "county": Field(county, 1.0 if county else 0.0, None, None, None if county else "no_county"),
     }
     return Understanding("roster", 1.0, [Record("roster", "roster", fields, {"rows": out_rows, "row_fields": row_fields})])
+
+
+def _per_column(row_fields: dict[str, Field]) -> dict[str, Field]:
+    """A few problems stay one review item per cell; many in one column (a sheet exported
+    wrongly) become one item for the column, naming the rows, so a clerk fixes the sheet."""
+    by_column: dict[tuple[str, str | None], list[str]] = {}
+    for name, f in row_fields.items():
+        _, n, column = name.split(".", 2)
+        by_column.setdefault((column, f.reason), []).append(n)
+    out = dict(row_fields)
+    for (column, why), rows in by_column.items():
+        if len(rows) <= PER_CELL_REVIEWS:
+            continue
+        for n in rows:
+            del out[f"rows.{n}.{column}"]
+        listed = ", ".join(rows[:20]) + (f" … ({len(rows)} rows)" if len(rows) > 20 else "")
+        out[f"columns.{column}"] = Field(f"{len(rows)} rows: {listed}", 0.0, None, None, why)
+    return out
 
 
 FILENAME_NOISE = re.compile(r"(特种作业人员|特种作业|持证人员|人员)?(花名册|名册|名单|台账|统计表)|[_\-\s]*\d*$")

@@ -84,9 +84,10 @@ def test_review_list_and_correct(filled):
     zhili(url, "review", "correct", two[:12], "card2.name", "李四", "--by", "王芳")
     names = {r["cert_no"]: r["name"] for r in json.loads(zhili(url, "export", "certificates").stdout)}
     assert names["T" + h.person_id(7)] == "李四" and names["T" + h.person_id(5)] == "张三"
-    for args in (["ffffffffff", "name"], [doc[:10], "nonsense"]):
-        bad = zhili(url, "review", "correct", *args, "x", "--by", "王芳", check=False)
-        assert bad.returncode == 1 and "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    bad = zhili(url, "review", "correct", "ffffffffff", "name", "x", "--by", "王芳", check=False)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    bad = zhili(url, "review", "correct", doc[:10], "nonsense", "x", "--by", "王芳", check=False)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "valid_until" in bad.stderr  # the valid names
 
 
 def test_export_filters_public_masking_and_csv(filled):
@@ -96,8 +97,10 @@ def test_export_filters_public_masking_and_csv(filled):
     summary = json.loads(zhili(url, "report", "summary", "--as-of", "2099-01-01").stdout)
     assert all(r["certificates_checked"] == r["expired"] for r in summary)  # everything has expired by 2099
     assert summary[-1]["expired"] == 4
-    past = json.loads(zhili(url, "export", "certificates", "--as-of", "2001-01-01").stdout)
+    past = json.loads(zhili(url, "export", "certificates", "--known-at", "2001-01-01").stdout)
     assert past == []  # nothing had been recorded by then
+    judged = json.loads(zhili(url, "export", "certificates", "--as-of", "2001-01-01").stdout)
+    assert len(judged) == 4 and all("not_yet_valid" in r["flags"] for r in judged)  # all known, judged in 2001
     public = json.loads(zhili(url, "export", "certificates", "--public").stdout)
     assert all("*" in r["name"] and r["id_number"][6:14] == "********" for r in public)
     assert all(r["cert_no"].startswith("T") and "*" in r["cert_no"] for r in public)
@@ -122,7 +125,7 @@ def test_report_xlsx_table_deadlines_explain_and_replay(filled, tmp_path):
     assert missing.returncode == 1 and "no certificate or entity" in missing.stderr
     assert "replayed" in zhili(url, "replay").stdout
     assert "replayed" in zhili(url, "replay", "--only", "review").stdout
-    past = zhili(url, "replay", "--as-of", "2000-01-01").stdout
+    past = zhili(url, "replay", "--known-at", "2000-01-01").stdout
     assert "0 certificates" in past and "live tables untouched" in past
     assert zhili(url, "replay", "--only", "nope", check=False).returncode == 1
     assert zhili(url, "export", "certificates", "--as-of", "yesterday", check=False).returncode == 2
@@ -137,7 +140,7 @@ def test_correcting_a_problem_row_of_a_self_check_report(tmp_path):
     [entity] = json.loads(zhili(url, "export", "entities").stdout)
     assert entity["status"] == "needs_review"  # the row waits for a clerk
     bad = zhili(url, "review", "correct", doc[:8], "problems.1", "yes", "--by", "王芳", check=False)
-    assert bad.returncode == 1 and "JSON" in bad.stderr
+    assert bad.returncode == 2 and "JSON" in bad.stderr
     zhili(url, "review", "correct", doc[:8], "problems.1", '{"rectified": true}', "--by", "王芳")
     [entity] = json.loads(zhili(url, "export", "entities", "--detail").stdout)
     assert entity["status"] == "ok" and entity["problems"][0]["rectified"] is True

@@ -35,10 +35,11 @@ def write_stream(url, stream_id, batches, batch_size, pause=0.0):
 def append_and_hang(url, stream_id, size, inside):
     """Append a big batch and stop dead once all its rows are written, just before
     COMMIT: the parent kills this process there with SIGKILL."""
-    from events import store as store_module
+    from events import backends
 
     store = open_store(url)
-    insert_rows = store_module._insert_rows
+    backend = backends.of(store.engine.dialect.name)
+    insert_rows = backend.insert_rows
 
     def insert_then_hang(conn, rows):
         insert_rows(conn, rows)
@@ -47,5 +48,5 @@ def append_and_hang(url, stream_id, size, inside):
             inside.set()
             time.sleep(120)
 
-    store_module._insert_rows = insert_then_hang
+    backend.insert_rows = insert_then_hang
     store.append(stream_id, [NewEvent("Big", {"i": i, "pad": "x" * 200}) for i in range(size)], expected_version=0)

@@ -32,13 +32,14 @@ def test_same_bytes_under_other_names_make_one_document_and_no_second_read(db_ur
     result = zhili(db_url, "ingest", str(intake), "--move", docs=docs)
     assert result.returncode == 0, result.stderr
     received, duplicates, _, rejected = summary(result.stdout)
-    assert (received, duplicates, rejected) == (4, 1, 2)
+    assert (received, duplicates, rejected) == (3, 1, 2)  # the empty file is refused at once, unread
     events = events_of(db_url)
     assert finished_once(events)
-    assert len(per_document(events, v.DOCUMENT_RECEIVED)) == 4
+    assert len(per_document(events, v.DOCUMENT_RECEIVED)) == 3
     assert sum(per_document(events, v.DUPLICATE_RECEIVED).values()) == 1
     codes = {e.data["filename"]: e.data["reason_code"] for e in events if e.type == v.DOCUMENT_REJECTED}
-    assert codes == {"empty.pdf": "empty", "notes.docx": "unsupported_type"}
+    assert codes == {"notes.docx": "unsupported_type"}
+    assert [e.data["reason_code"] for e in events if e.type == v.FILE_REFUSED] == ["empty"]
     # an unknown county folder is kept as given and put in front of a clerk
     county_reviews = [e for e in events if e.type == v.FIELD_NEEDS_REVIEW and e.data["field"] == "county"]
     assert [(r.data["record"], r.data["value"]) for r in county_reviews] == [("document", "某某县")]

@@ -136,7 +136,7 @@ def test_as_of_replay_gives_the_past_and_leaves_live_tables_untouched(db_url):
     assert [c["name"] for c in past] == ["张三"]
     assert _exports(store.engine) == before and projections.checkpoints(store.engine) == marks
     assert sorted(c["name"] for c in views.certificates(views.load(store.engine), DAY)) == ["张三", "张叁"]
-    assert projections.replay(store, as_of=datetime(2024, 7, 1, tzinfo=timezone.utc)) == 3
+    assert projections.replay(store, known_at=datetime(2024, 7, 1, tzinfo=timezone.utc)) == 3
     assert projections.checkpoints(store.engine) == marks
     store.engine.dispose()
 
