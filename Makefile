@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-droid-fallback poppler-utils qpdf ghostscript chromium
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: setup system venv demo test bench postgres clean
+.PHONY: setup system venv demo test lint bench postgres clean
 
 setup: system venv
 
@@ -34,8 +34,12 @@ demo: setup
 	cd demo && ../$(BIN)/zhili ingest intake --jobs 2
 	cd demo && ../$(BIN)/zhili report summary --format table
 
-test: setup postgres
+# Lint (ruff, rules in pyproject.toml) before the suite: a lint error fails CI as a test would.
+test: setup postgres lint
 	ZHILI_TEST_PG=$(PG_URL) $(BIN)/python -m pytest -q
+
+lint: venv
+	$(BIN)/ruff check .
 
 bench: setup postgres
 	$(BIN)/python bench/event_store.py

@@ -42,7 +42,7 @@ from events.payload import (  # noqa: F401  (re-exported)
     payload_json,
     text_digest,
 )
-from events.schema import CURRENT_VERSION, SchemaTooNew, schema_version, upgrade
+from events.schema import CURRENT_VERSION, SchemaTooNew, schema_version as stored_schema_version, upgrade
 from events.statements import (
     APPEND_STATE,
     HEAD,
@@ -370,7 +370,7 @@ def open_store(url: str, clock: Callable[[], datetime] = utc_now, create: bool =
                     conn.exec_driver_sql("UPDATE zhili_schema SET version = version WHERE 1 = 0")
             else:
                 with engine.connect() as conn:
-                    found = schema_version(conn)
+                    found = stored_schema_version(conn)
                 if found != CURRENT_VERSION:
                     if found > CURRENT_VERSION:
                         raise SchemaTooNew(found)

@@ -16,7 +16,7 @@ import mimetypes
 import os
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from domain import privacy

@@ -5,7 +5,7 @@ masking of names for public exports.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable
 
 from domain import certificates as _certs
 from domain.counties import DIVISIONS, sorted_counties

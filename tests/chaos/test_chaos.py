@@ -10,7 +10,6 @@ import random
 import threading
 import uuid
 
-import pytest
 
 from tests.chaos.harness import Run, sigkill_loop, terminate_connections, two_watchers, wait_for
 from tests.conftest import PG_URL
