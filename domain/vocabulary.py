@@ -13,7 +13,11 @@ DocumentReceived   {doc_id, filename, relative_path, county, county_known: bool,
                     media_type}
                     The first one for a hash claims the document (append with
                     expected_version=0).
-DuplicateReceived  {doc_id, filename, relative_path, county}
+DuplicateReceived  {doc_id, filename, relative_path, county, county_known: bool, drop}
+                   The same bytes dropped again (not read again). When its known county is
+                   one the document was not dropped in before (nor a clerk's correction),
+                   the same append adds a FieldNeedsReview on record "document", field
+                   "county", reason "county_conflict", value the list of counties seen.
 DocumentRejected   {doc_id, filename, reason_code, reason_zh, reason_en}
 ProcessingFailed   {doc_id, attempt, error}                 (retried, then rejected)
 PageRead           {doc_id, page, engine ("text_layer"|"tesseract"|"rapidocr"),

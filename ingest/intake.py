@@ -146,6 +146,10 @@ class Intake:
             self.summary.received += 1
         else:
             self.summary.duplicates += 1
+        if claim.counties_in_question:  # the same bytes in another county's folder: a clerk decides
+            self.summary.needs_review += 1
+            self.log("county_conflict", doc=doc_id[:12], counties="/".join(claim.counties_in_question),
+                     file=mask(arrival.relative_path))
         if claim.outcome:
             self._place(drop, snap, doc_id, claim.outcome, claim.reason_code)
         else:

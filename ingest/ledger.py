@@ -57,6 +57,7 @@ class Claim:
     state: str
     outcome: str | None = None
     reason_code: str | None = None
+    counties_in_question: tuple[str, ...] = ()  # a duplicate in another county: every county seen
 
 
 def _meta(doc_id: str, causation: str | None, page: int | None = None) -> dict[str, Any]:
@@ -92,10 +93,44 @@ def claim(store, arrival: Arrival) -> Claim:
     first = next(e for e in events if e.type == v.DOCUMENT_RECEIVED)
     duplicate = NewEvent(v.DUPLICATE_RECEIVED, {
         "doc_id": doc_id, "filename": arrival.filename, "relative_path": arrival.relative_path,
-        "county": arrival.county, "drop": arrival.drop,
+        "county": arrival.county, "county_known": arrival.county_known, "drop": arrival.drop,
     }, _meta(doc_id, first.event_id), event_id=event_id(doc_id, f"duplicate/{arrival.drop}"))
-    store.append(stream, [duplicate])  # idempotent by id: two watchers record it once
-    return Claim(doc_id, "duplicate", outcome, code)
+    batch = [duplicate]
+    counties = county_conflict(events, arrival)
+    if counties:
+        batch.append(NewEvent(v.FIELD_NEEDS_REVIEW, {
+            "doc_id": doc_id, "record": "document", "field": "county", "value": list(counties),
+            "confidence": 0.0, "page": None, "box": None, "reason": "county_conflict",
+        }, _meta(doc_id, duplicate.event_id), event_id=event_id(doc_id, f"review/county/{arrival.drop}")))
+    store.append(stream, batch)  # idempotent by id: two watchers record it once
+    return Claim(doc_id, "duplicate", outcome, code, counties)
+
+
+def county_conflict(events: Sequence, arrival: Arrival) -> tuple[str, ...]:
+    """The counties this document has been dropped in, when `arrival` (a duplicate) adds a
+    known county that is neither one seen before nor the one a clerk settled on; else ().
+
+    The same bytes in two counties' folders are one document, and path order must not
+    decide whose it is: a clerk does (`FieldNeedsReview` document.county, reason
+    `county_conflict`). A county already seen (a re-drop, or one the clerk already chose
+    between) asks nothing again."""
+    if not arrival.county_known or not arrival.county:
+        return ()
+    seen: list[str] = []
+    settled = None
+    for e in events:
+        d = e.data
+        if e.type in (v.DOCUMENT_RECEIVED, v.DUPLICATE_RECEIVED) and d.get("county_known") and d.get("county"):
+            if d["county"] not in seen:
+                seen.append(d["county"])
+        elif e.type == v.FIELD_CORRECTED and d.get("record") == "document" and d.get("field") == "county":
+            settled = d.get("new")
+    first = next((e.data for e in events if e.type == v.DOCUMENT_RECEIVED), {})
+    if not (first.get("county_known") and first.get("county")):
+        return ()  # an unknown first folder already waits for a clerk (`unknown_county`)
+    if arrival.county in seen or arrival.county == settled:
+        return ()
+    return tuple(seen + [arrival.county])
 
 
 def received_event(store, doc_id: str):

@@ -75,6 +75,11 @@ REVIEW_REASONS: dict[str, Reason] = {r.code: r for r in (
            "请对照原件人工处理；处理完毕后更正本条即可消除（zhili review correct 文档号 extraction 已核对）。",
            "Deal with it from the original; then correct this item to clear it "
            "(zhili review correct DOC_ID extraction checked)."),
+    Reason("county_conflict", "同一份文件被放进了不同县市区的收件文件夹，无法判断属于哪个县市区。",
+           "The same file was dropped into the intake folders of different counties; whose it is cannot be told.",
+           "请对照原件确定所属县市区并更正（zhili review correct 文档号 county 泰山区），更正前该文件不计入任何县市区。",
+           "Decide from the original which county it belongs to and correct it "
+           "(zhili review correct DOC_ID county 泰山区); until then it counts for no county."),
     Reason("unknown_document_kind", "无法判断文件类型（不像操作证、自查整改报告或花名册）。",
            "The kind of document could not be told (not like a certificate, a self-check report or a roster).",
            "请确认文件内容；如放错文件夹请移走，否则更正其类型。",

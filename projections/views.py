@@ -9,8 +9,10 @@ another record or on the date, for one as-of date:
   leading T stripped); when several scans carry it, the latest recognised one is the record
   and any other scan with another name or ID number raises `conflicting_holder`;
 - a `FieldNeedsReview` is pending until a later correction of that field (a correction with
-  the same value confirms it); a pending field on any scan keeps the certificate at
-  `needs_review`;
+  the same value confirms it); a pending field on any scan, or on its document itself
+  (record `document`: its county, its kind), keeps the certificate at `needs_review`;
+- a document dropped in two counties' folders (a pending `county_conflict` on its county)
+  counts for no county (`UNKNOWN_COUNTY`) until a clerk corrects it;
 - entities are matched by `entity_id(kind, normalise_name(name), county)`: a self-check
   report's unit and a roster's employer (kind enterprise) with the same normalised name in
   the same county are one entity. The county is the document's intake folder
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -41,6 +44,7 @@ CERT_EXPORT_FIELDS = (
     "review_due", "reviews", "issuer",
 )
 UNKNOWN_COUNTY = "未注明"
+COUNTY_CONFLICT = "county_conflict"  # the review reason of a document dropped in two counties
 DOCUMENT_RECORD = "document"  # corrections of the document itself (its county)
 ROSTER_RECORD = "roster"
 ROSTER_ROW_FIELDS = ("name", "id_number", "cert_no", "job")
@@ -86,10 +90,19 @@ class Facts:
     def documents_in_review(self) -> frozenset[str]:
         return frozenset(item["doc_id"] for item in self.pending_reviews())
 
+    @cached_property
+    def counties_in_question(self) -> frozenset[str]:
+        """Documents dropped in several counties' folders, waiting for a clerk to say whose."""
+        return frozenset(item["doc_id"] for item in self.pending_reviews()
+                         if item["record"] == DOCUMENT_RECORD and item["field"] == "county"
+                         and item["reason"] == COUNTY_CONFLICT)
+
     def county_of(self, doc_id: str, fallback: str | None = None, corrected: str | None = None) -> str:
         """A clerk's correction of the document's county, else of the record's (`corrected`),
         else the intake folder, else what the record printed (`fallback`)."""
         c = self.correction(doc_id, DOCUMENT_RECORD, "county")
+        if doc_id in self.counties_in_question:
+            return UNKNOWN_COUNTY  # path order must not decide: no county's figures until a clerk does
         if c is not None and c["new"]:
             return c["new"]
         if corrected:
@@ -204,8 +217,11 @@ def certificate_facts(facts: Facts) -> list[CertFacts]:
         if r["id_number"]:
             roster_by_id[r["id_number"]].append(r)
     pending: dict[tuple, list[dict]] = defaultdict(list)
+    about_document: dict[str, list[dict]] = defaultdict(list)  # the document itself: every record of it waits
     for item in facts.pending_reviews():
         pending[(item["doc_id"], item["record"])].append(item)
+        if item["record"] == DOCUMENT_RECORD:
+            about_document[item["doc_id"]].append(item)
     out = []
     for key in sorted(groups):
         scans = groups[key]
@@ -215,7 +231,8 @@ def certificate_facts(facts: Facts) -> list[CertFacts]:
             key=key, record=row, fields=fields, scans=scans,
             county=facts.county_of(row["doc_id"]),
             roster_rows=roster_by_id.get(id_number, []) if id_number else [],
-            needs_review=[i for r, _ in scans for i in pending.get((r["doc_id"], r["record"]), [])],
+            needs_review=[i for r, _ in scans
+                          for i in pending.get((r["doc_id"], r["record"]), []) + about_document.get(r["doc_id"], [])],
         ))
     return out
 
