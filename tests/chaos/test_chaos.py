@@ -42,11 +42,11 @@ def test_postgres_connections_terminated_mid_run(pg_url, tmp_path):
     """The watcher retries by itself: `watch --once` ends with everything finished, without
     a restart and without a traceback."""
     name = f"zhili_chaos_{uuid.uuid4().hex[:8]}"
-    run = Run(tmp_path, f"{pg_url}&application_name={name}", n=12, seed=3)
+    run = Run(tmp_path, f"{pg_url}&application_name={name}", n=24, seed=3)
     run.drop()
     stop = threading.Event()
     counts: list[int] = []
-    killer = threading.Thread(target=lambda: counts.extend(terminate_connections(PG_URL, name, stop, 0.4, rounds=5)))
+    killer = threading.Thread(target=lambda: counts.extend(terminate_connections(PG_URL, name, stop, 0.2, rounds=5)))
     proc = run.start_watcher("--once")
     # cut connections once the watcher is at work (a store that cannot be opened at all is
     # a one-line error at start, not this probe)
